@@ -1,0 +1,182 @@
+package nlu
+
+import (
+	"context"
+	"fmt"
+	"sort"
+
+	"github.com/kefu-ai/kefu/nlu/text"
+)
+
+// intentModel is the intent classifier with its out-of-scope decision.
+type intentModel struct {
+	*classifier
+	oos       int     // index of the OOS label, -1 when the data had none
+	threshold float32 // below this top in-scope confidence the message is OOS
+}
+
+// labelIndex returns the sorted label set of examples and each example's
+// label index. OOS, when present, is a label like any other.
+func labelIndex(exs []Example) ([]string, map[string]int) {
+	set := map[string]bool{}
+	for _, e := range exs {
+		set[e.Label] = true
+	}
+	labels := make([]string, 0, len(set))
+	for l := range set {
+		labels = append(labels, l)
+	}
+	sort.Strings(labels)
+	idx := make(map[string]int, len(labels))
+	for i, l := range labels {
+		idx[l] = i
+	}
+	return labels, idx
+}
+
+// prepare normalises (and masks) texts for features.
+func prepare(exs []Example, mask func(string) string) []string {
+	out := make([]string, len(exs))
+	for i, e := range exs {
+		out[i] = text.Normalize(mask(e.Text))
+	}
+	return out
+}
+
+// trainIntents fits the intent classifier on train, calibrates it and picks
+// the OOS threshold on val (never on test).
+func trainIntents(ctx context.Context, train, val []Example, cfg classifierConfig, mask func(string) string) (*intentModel, error) {
+	labels, idx := labelIndex(train)
+	if len(labels) < 2 {
+		return nil, fmt.Errorf("nlu: training data has %d labels, need at least 2", len(labels))
+	}
+	ys := make([]int, len(train))
+	for i, e := range train {
+		ys[i] = idx[e.Label]
+	}
+	c, err := trainClassifier(ctx, prepare(train, mask), ys, labels, cfg)
+	if err != nil {
+		return nil, err
+	}
+	m := &intentModel{classifier: c, oos: -1}
+	if i, ok := idx[OOS]; ok {
+		m.oos = i
+	}
+	// Validation rows with labels the model never saw cannot calibrate it;
+	// an unseen label counts as OOS for the threshold.
+	vt := prepare(val, mask)
+	var calT []string
+	var calY []int
+	for i, e := range val {
+		if j, ok := idx[e.Label]; ok {
+			calT = append(calT, vt[i])
+			calY = append(calY, j)
+		}
+	}
+	m.calibrate(calT, calY)
+	m.threshold = m.pickThreshold(vt, val)
+	return m, nil
+}
+
+// decide returns the predicted label index (or -1 for OOS) and the
+// probabilities.
+func (m *intentModel) decide(normalised string) (int, []float32) {
+	p := m.probs(normalised)
+	top := argmaxInScope(p, m.oos)
+	if top < 0 || (m.oos >= 0 && p[m.oos] > p[top]) || p[top] < m.threshold {
+		return -1, p
+	}
+	return top, p
+}
+
+func argmaxInScope(p []float32, oos int) int {
+	best := -1
+	for i, v := range p {
+		if i == oos {
+			continue
+		}
+		if best < 0 || v > p[best] {
+			best = i
+		}
+	}
+	return best
+}
+
+// pickThreshold chooses the confidence threshold that maximises in-scope
+// accuracy plus OOS recall on validation data (Youden's J at the operating
+// point). Without OOS validation rows there is nothing to trade against,
+// and the threshold stays 0.
+func (m *intentModel) pickThreshold(texts []string, val []Example) float32 {
+	type row struct {
+		conf    float32
+		correct bool // in-scope and top label right
+		isOOS   bool
+		oosWins bool // the OOS class beats every intent
+	}
+	rows := make([]row, len(texts))
+	nIn, nOOS := 0, 0
+	for i, t := range texts {
+		p := m.probs(t)
+		top := argmaxInScope(p, m.oos)
+		isOOS := val[i].Label == OOS
+		if _, seen := indexOf(m.labels, val[i].Label); !seen {
+			isOOS = true
+		}
+		r := row{conf: p[top], isOOS: isOOS, oosWins: m.oos >= 0 && p[m.oos] > p[top]}
+		r.correct = !isOOS && m.labels[top] == val[i].Label && !r.oosWins
+		rows[i] = r
+		if isOOS {
+			nOOS++
+		} else {
+			nIn++
+		}
+	}
+	if nOOS == 0 || nIn == 0 {
+		return 0
+	}
+	sort.Slice(rows, func(a, b int) bool { return rows[a].conf < rows[b].conf })
+	// Sweep thresholds upward: at threshold rows[k].conf, rows below k are
+	// rejected.
+	correct, caught := 0, 0
+	for _, r := range rows {
+		if r.correct {
+			correct++
+		}
+		if r.isOOS && r.oosWins {
+			caught++
+		}
+	}
+	bestJ := float64(correct)/float64(nIn) + float64(caught)/float64(nOOS)
+	best := float32(0)
+	for k := 0; k < len(rows); k++ {
+		r := rows[k]
+		if r.correct {
+			correct--
+		}
+		if r.isOOS && !r.oosWins {
+			caught++
+		}
+		if k+1 < len(rows) && rows[k+1].conf == r.conf {
+			continue
+		}
+		j := float64(correct)/float64(nIn) + float64(caught)/float64(nOOS)
+		if j > bestJ {
+			bestJ = j
+			if k+1 < len(rows) {
+				best = (r.conf + rows[k+1].conf) / 2
+			} else {
+				best = r.conf + 1e-6
+			}
+		}
+	}
+	return best
+}
+
+func indexOf(xs []string, s string) (int, bool) {
+	for i, x := range xs {
+		if x == s {
+			return i, true
+		}
+	}
+	return -1, false
+}

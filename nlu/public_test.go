@@ -1,0 +1,108 @@
+package nlu
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strconv"
+	"testing"
+	"time"
+)
+
+// TestPublicDatasetsExperiment trains and scores on a public dataset named
+// by KEFU_EXPERIMENT (a directory with train/val/test.jsonl). It is how the
+// figures in BENCHMARKS.md were tuned; plain `go test` skips it.
+func TestPublicDatasetsExperiment(t *testing.T) {
+	dir := os.Getenv("KEFU_EXPERIMENT")
+	if dir == "" {
+		t.Skip("set KEFU_EXPERIMENT to a dataset directory")
+	}
+	read := func(name string) []Example {
+		f, err := os.Open(filepath.Join(dir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		exs, err := ReadExamples(f, "intent")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return exs
+	}
+	train, val, test := read("train.jsonl"), read("val.jsonl"), read("test.jsonl")
+	cfg := defaultIntentConfig(1)
+	envF := func(k string, dst *float64) {
+		if v := os.Getenv(k); v != "" {
+			f, _ := strconv.ParseFloat(v, 64)
+			*dst = f
+		}
+	}
+	envI := func(k string, dst *int) {
+		if v := os.Getenv(k); v != "" {
+			*dst, _ = strconv.Atoi(v)
+		}
+	}
+	envF("KEFU_LR", &cfg.Linear.LR)
+	envF("KEFU_L2", &cfg.Linear.L2)
+	envI("KEFU_EPOCHS", &cfg.Linear.Epochs)
+	envI("KEFU_MINDF", &cfg.MinDF)
+	envI("KEFU_BAG", &cfg.Linear.Bag)
+	envI("KEFU_CHARMIN", &cfg.Features.CharMin)
+	envI("KEFU_CHARMAX", &cfg.Features.CharMax)
+	envI("KEFU_BITS", &cfg.Features.Bits)
+	if os.Getenv("KEFU_NOBAL") != "" {
+		cfg.Linear.Balance = false
+	}
+	if os.Getenv("KEFU_NOTRI") != "" {
+		cfg.Features.CJKTri = false
+	}
+	if os.Getenv("KEFU_STEM") != "" {
+		cfg.Features.Stem = true
+	}
+	if os.Getenv("KEFU_SKIP") != "" {
+		cfg.Features.Skip = true
+	}
+	if os.Getenv("KEFU_NOWORD") != "" {
+		cfg.Features.WholeWord = false
+	}
+	start := time.Now()
+	m, err := trainIntents(context.Background(), train, val, cfg, func(s string) string { return s })
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("trained in %v: %d rows, temp %.2f threshold %.3f", time.Since(start), len(m.idf), m.temp, m.threshold)
+	var preds []Prediction
+	for _, e := range test {
+		top, _ := m.decide(prepare([]Example{e}, func(s string) string { return s })[0])
+		p := OOS
+		if top >= 0 {
+			p = m.labels[top]
+		}
+		preds = append(preds, Prediction{Gold: e.Label, Pred: p})
+	}
+	r := Evaluate(preds, 5)
+	curve := func(name string, exs []Example) {
+		ts := prepare(exs, func(s string) string { return s })
+		for _, th := range []float32{0, 0.1, 0.2, 0.3, 0.4, 0.5} {
+			var ps []Prediction
+			for i, e := range exs {
+				p := m.probs(ts[i])
+				top := argmaxInScope(p, m.oos)
+				l := m.labels[top]
+				if p[top] < th || (m.oos >= 0 && p[m.oos] > p[top]) {
+					l = OOS
+				}
+				ps = append(ps, Prediction{Gold: e.Label, Pred: l})
+			}
+			rr := Evaluate(ps, 0)
+			t.Logf("%s th=%.2f in-scope %.4f oos recall %.4f", name, th, rr.InScopeAccuracy, rr.OOSRecall)
+		}
+	}
+	if os.Getenv("KEFU_CURVE") != "" {
+		curve("val", val)
+		if os.Getenv("KEFU_CURVE") == "test" {
+			curve("test", test)
+		}
+	}
+	t.Logf("in-scope %.4f oos recall %.4f oos precision %.4f macroF1 %.4f", r.InScopeAccuracy, r.OOSRecall, r.OOSPrecision, r.MacroF1)
+}
