@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 )
@@ -18,16 +19,25 @@ func TestPublicDatasetsExperiment(t *testing.T) {
 		t.Skip("set KEFU_EXPERIMENT to a dataset directory")
 	}
 	read := func(name string) []Example {
-		f, err := os.Open(filepath.Join(dir, name))
-		if err != nil {
-			t.Fatal(err)
+		files := []string{filepath.Join(dir, name)}
+		if _, err := os.Stat(files[0]); err != nil {
+			// The demo shop keeps one file per intent in a directory.
+			files, _ = filepath.Glob(filepath.Join(dir, strings.TrimSuffix(name, ".jsonl"), "*.jsonl"))
 		}
-		defer f.Close()
-		exs, err := ReadExamples(f, "intent")
-		if err != nil {
-			t.Fatal(err)
+		var all []Example
+		for _, name := range files {
+			f, err := os.Open(name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			exs, err := ReadExamples(f, "intent")
+			f.Close()
+			if err != nil {
+				t.Fatal(err)
+			}
+			all = append(all, exs...)
 		}
-		return exs
+		return all
 	}
 	train, val, test := read("train.jsonl"), read("val.jsonl"), read("test.jsonl")
 	cfg := defaultIntentConfig(1)
@@ -83,7 +93,7 @@ func TestPublicDatasetsExperiment(t *testing.T) {
 	r := Evaluate(preds, 5)
 	curve := func(name string, exs []Example) {
 		ts := prepare(exs, func(s string) string { return s })
-		for _, th := range []float32{0, 0.1, 0.2, 0.3, 0.4, 0.5} {
+		for _, th := range []float32{0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6} {
 			var ps []Prediction
 			for i, e := range exs {
 				p := m.probs(ts[i])

@@ -30,6 +30,27 @@ const (
 //	date         "YYYY-MM-DD" when the year is written, else "MM-DD";
 //	             relative words give "today", "yesterday", "tomorrow",
 //	             "day before yesterday" or "day after tomorrow"
+//
+// What is recognised, and the judgement calls:
+//
+//	order_id     DD + exactly 11 digits, any case or width, glued to Chinese or not,
+//	             but not to other ASCII letters or digits
+//	tracking_no  SF + 12–15 digits; ZT, YT, JD, JT + 10–15 digits; or a bare run of
+//	             12–15 digits whose cue (运单, 快递单, 物流单, tracking …) ends at most
+//	             12 runes before it
+//	phone        1[3-9] + 9 digits, optionally +86 / 86 and spaces or dashes as
+//	             3-4-4; never part of a longer digit or letter run
+//	amount       ¥ ￥ $ US$ RMB CNY USD before, or 元 块 块钱 塊錢 人民币 美元 美金
+//	             yuan rmb cny dollar(s) usd bucks after; at most 9 integer digits, so
+//	             phone numbers and ids never become money. "2块" is read as money
+//	             even where 块 counts pieces; "¥100-200", "$5k" and 万 are not
+//	             read at all.
+//	date         2024-11-23, 2024/1/5, 2024.11.23, 2024年11月23日, 11月11日/号/號,
+//	             双11 双十一 双12 双十二 (and 雙), "Nov 23", "November 23rd, 2024",
+//	             "23 Nov", "1st of March" ("May" only capitalised); 618 only when a
+//	             sales word follows (618活动, 618大促, 618期间 …) and then the
+//	             entity is just "618"; 昨天 今天 明天 前天 后天/後天 昨日 今日 明日,
+//	             yesterday today tomorrow
 type Entity struct {
 	Type  string `json:"type"`
 	Value string `json:"value"`

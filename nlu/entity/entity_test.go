@@ -165,6 +165,11 @@ func TestExtract(t *testing.T) {
 			{TypeAmount, "299 CNY", "¥299元"},
 			{TypeTrackingNo, "SF123456789012", "SF123456789012"},
 		}},
+		{"tracking beats 86-phone", "运单号8613812345678", []span{{TypeTrackingNo, "8613812345678", "8613812345678"}}},
+		{"phone inside email", "13812345678@163.com", []span{{TypeEmail, "13812345678@163.com", "13812345678@163.com"}}},
+		{"new year not money", "1月1日元旦发货吗", []span{{TypeDate, "01-01", "1月1日"}}},
+		{"product spec", "iPhone 15 Pro 256G 多少钱", nil},
+		{"counts", "我买了3件，第2024号", nil},
 		{"empty", "", nil},
 		{"no entities", "你好，在吗？", nil},
 	}
@@ -386,17 +391,18 @@ func FuzzExtract(f *testing.F) {
 
 func BenchmarkExtract(b *testing.B) {
 	x := New()
-	msgs := []string{
-		"你好，我的订单DD20241123001什么时候发货？", // 26 runes
-		"Hi, where is my order? I paid $25.99 yesterday",
-		"請問運單號SF123456789012到哪了，電話13812345678",
-		"这件衣服质量太差了我要退货退款谢谢你们",
-	}
-	b.ReportAllocs()
-	for b.Loop() {
-		for _, m := range msgs {
-			x.Extract(m)
-		}
+	for _, bm := range []struct{ name, msg string }{
+		{"zh_order", "你好，我的订单DD20241123001什么时候发货？"}, // 27 runes
+		{"en_amount", "Hi, where is my order? I paid $25.99 yesterday"},
+		{"hant_tracking_phone", "請問運單號SF123456789012到哪了，電話13812345678"},
+		{"zh_none", "这件衣服质量太差了我要退货退款谢谢你们"},
+	} {
+		b.Run(bm.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				x.Extract(bm.msg)
+			}
+		})
 	}
 }
 

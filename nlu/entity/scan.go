@@ -30,8 +30,10 @@ func (s *scanner) emit(typ string, start, end int, value string) {
 	s.cands = append(s.cands, Entity{Type: typ, Value: value, Start: start, End: end})
 }
 
-// run tries each matcher where its pattern can start. Matchers only start
-// at the beginning of a digit or letter run, so the scan is linear.
+// run tries each matcher where its pattern can start: at the beginning of
+// a digit or letter run, or at a marker rune (+, ¥, $, @, 双). Each matcher
+// looks a bounded distance ahead or stops at the next marker, so the whole
+// scan stays linear in the length of the text.
 func (s *scanner) run() {
 	for i, r := range s.norm {
 		switch {
@@ -78,7 +80,7 @@ func (s *scanner) digitRun(i int) {
 		}
 		s.dayMonthEn(i)
 	}
-	if n == 3 && string(s.norm[i:e]) == "618" {
+	if n == 3 && s.norm[i] == '6' && s.norm[i+1] == '1' && s.norm[i+2] == '8' {
 		for _, cue := range s.x.cue618 {
 			if s.hasAt(e, cue) {
 				s.emit(TypeDate, i, e, "06-18")

@@ -26,7 +26,7 @@ type Config struct {
 // Default is the configuration chosen by measurement on the validation
 // splits (BENCHMARKS.md).
 func Default() Config {
-	return Config{Bits: 22, CharMin: 3, CharMax: 5, CJKTri: true, WordBigr: true, WholeWord: true}
+	return Config{Bits: 22, CharMin: 3, CharMax: 5, CJKTri: true, WordBigr: true, WholeWord: true, Stem: true}
 }
 
 // Featurizer extracts hashed features; it is immutable and safe for

@@ -83,7 +83,7 @@ func Detect(text string) string {
 	var d detector
 	for i := 0; i < len(text); {
 		r, w := utf8.DecodeRuneInString(text[i:])
-		if unicode.Is(unicode.Han, r) {
+		if isHan(r) {
 			d.flush()
 			d.han++
 			if simplified.has(r) {
@@ -103,7 +103,7 @@ func Detect(text string) string {
 		j := i + w
 		for j < len(text) {
 			r, w := utf8.DecodeRuneInString(text[j:])
-			if unicode.IsSpace(r) || unicode.Is(unicode.Han, r) {
+			if unicode.IsSpace(r) || isHan(r) {
 				break
 			}
 			j += w
@@ -169,6 +169,18 @@ func (d *detector) chunk(c string) {
 		d.word(c[i:j])
 		i = j
 	}
+}
+
+// isHan is unicode.Is(unicode.Han, r) with the common cases answered
+// without a table search.
+func isHan(r rune) bool {
+	switch {
+	case r >= hanFirst && r <= hanLast:
+		return true
+	case r < 0x2E80:
+		return false
+	}
+	return unicode.Is(unicode.Han, r)
 }
 
 func isWordRune(r rune) bool {
