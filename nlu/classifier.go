@@ -12,7 +12,6 @@ import (
 	"path"
 	"path/filepath"
 	"slices"
-	"sort"
 
 	"github.com/kefu-ai/kefu/nlu/features"
 	"github.com/kefu-ai/kefu/nlu/linear"
@@ -295,12 +294,27 @@ func writeFile(path string, fill func(io.Writer) error) error {
 	return nil
 }
 
-// ranked returns label indices sorted by probability, highest first.
-func ranked(p []float32) []int {
-	idx := make([]int, len(p))
-	for i := range idx {
-		idx[i] = i
+// ranked returns the indices of the n highest probabilities, highest
+// first (ties by index). A partial selection: the model may have hundreds
+// of labels and a parse ranks five.
+func ranked(p []float32, n int) []int {
+	n = min(n, len(p))
+	top := make([]int, 0, n+1)
+	for i, v := range p {
+		if len(top) == n && v <= p[top[n-1]] {
+			continue
+		}
+		j := len(top)
+		if j == n {
+			j--
+		} else {
+			top = append(top, 0)
+		}
+		for j > 0 && v > p[top[j-1]] {
+			top[j] = top[j-1]
+			j--
+		}
+		top[j] = i
 	}
-	sort.SliceStable(idx, func(a, b int) bool { return p[idx[a]] > p[idx[b]] })
-	return idx
+	return top
 }

@@ -150,8 +150,7 @@ func (m *Model) Parse(ctx context.Context, msg string) Result {
 		top = -1
 	}
 	r := Result{Entities: ents, Lang: lang.Detect(msg), Emotion: m.emotion.predict(msg, m.ents.Mask)}
-	order := ranked(p)
-	for _, i := range order[:min(RankingSize, len(order))] {
+	for _, i := range ranked(p, RankingSize) {
 		r.Ranking = append(r.Ranking, Ranked{Intent: m.intent.labels[i], Confidence: round4(p[i])})
 	}
 	if top < 0 {

@@ -20,6 +20,7 @@ func (c *evalCmd) Run(ctx context.Context, args []string) error {
 	testPath := fl.String("test", "", "labelled test examples: JSON Lines file or directory (required)")
 	asJSON := fl.Bool("json", false, "print the report as one JSON object")
 	top := fl.Int("top", 10, "how many weakest intents and confused pairs to list")
+	emotion := fl.Bool("emotion", false, "score the emotion model on {\"text\",\"emotion\"} examples instead of intents")
 	if err := parseFlags(fl, args); err != nil {
 		return err
 	}
@@ -30,11 +31,24 @@ func (c *evalCmd) Run(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	test, err := readExamples(os.DirFS("/"), *testPath, "intent")
+	key := "intent"
+	if *emotion {
+		key = "emotion"
+	}
+	test, err := readExamples(os.DirFS("/"), *testPath, key)
 	if err != nil {
 		return err
 	}
-	r := m.Evaluate(ctx, test, *top)
+	var r nlu.Report
+	if *emotion {
+		preds := make([]nlu.Prediction, len(test))
+		for i, e := range test {
+			preds[i] = nlu.Prediction{Gold: e.Label, Pred: m.Parse(ctx, e.Text).Emotion.Label}
+		}
+		r = nlu.Evaluate(preds, *top)
+	} else {
+		r = m.Evaluate(ctx, test, *top)
+	}
 	if *asJSON {
 		enc := json.NewEncoder(c.stdout)
 		return enc.Encode(r)

@@ -4,6 +4,7 @@
 //	kefu train --data TRAIN.jsonl [--val VAL.jsonl] --out DIR
 //	kefu parse --model DIR  < messages.jsonl
 //	kefu eval  --model DIR --test TEST.jsonl [--json]
+//	kefu chat  [--model DIR]
 //
 // main only sets up the signal context and picks the subcommand; each
 // subcommand is a type with Run(ctx, args).
@@ -50,6 +51,7 @@ commands:
   train   train an NLU model from JSON Lines examples
   parse   parse JSON Lines messages from standard input with a model
   eval    score a model on a labelled test set
+  chat    try the demo shop in a terminal
   help    show this text
 
 Run 'kefu <command> -h' for a command's flags.`
@@ -67,6 +69,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		cmd = &parseCmd{stdin: stdin, stdout: stdout, stderr: stderr}
 	case "eval":
 		cmd = &evalCmd{stdout: stdout, stderr: stderr}
+	case "chat":
+		cmd = &chatCmd{stdin: stdin, stdout: stdout, stderr: stderr}
 	case "help", "-h", "--help":
 		fmt.Fprintln(stdout, usage)
 		return nil

@@ -45,9 +45,21 @@ func (c *TrainConfig) defaults() {
 // are int8 with one scale per row once quantised.
 type Model struct {
 	K, Dim int
-	Q      []int8    // Dim*K, row-major
+	Q      []int8    // Dim*K, row-major: what is stored
 	Scale  []float32 // Dim
 	Bias   []float32 // K
+	w      []float32 // Q*Scale, what is computed with (no int→float in the hot loop)
+}
+
+// dequantise fills the float weights from Q and Scale.
+func (m *Model) dequantise() {
+	m.w = make([]float32, len(m.Q))
+	for r := 0; r < m.Dim; r++ {
+		s := m.Scale[r]
+		for c, q := range m.Q[r*m.K : r*m.K+m.K] {
+			m.w[r*m.K+c] = float32(q) * s
+		}
+	}
 }
 
 // Train fits a model. xs[i] has label ys[i] in [0,k). It stops early with
@@ -230,6 +242,7 @@ func quantise(w, b []float32, dim, k int) *Model {
 			q[c] = int8(math.Round(float64(v / s)))
 		}
 	}
+	m.dequantise()
 	return m
 }
 
@@ -242,13 +255,10 @@ func (m *Model) Logits(dst []float32, x Vector) []float32 {
 		if r < 0 || int(r) >= m.Dim {
 			continue
 		}
-		v := x.Val[j] * m.Scale[r]
-		if v == 0 {
-			continue
-		}
-		q := m.Q[int(r)*k : int(r)*k+k]
-		for c := range dst {
-			dst[c] += v * float32(q[c])
+		v := x.Val[j]
+		w := m.w[int(r)*k : int(r)*k+k]
+		for c, wc := range w {
+			dst[c] += v * wc
 		}
 	}
 	return dst
@@ -324,5 +334,6 @@ func Read(r io.Reader, size int64) (*Model, error) {
 			return nil, errors.New("linear: corrupt weights (bad row scale)")
 		}
 	}
+	m.dequantise()
 	return m, nil
 }
