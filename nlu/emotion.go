@@ -105,9 +105,9 @@ type emotionModel struct {
 	*classifier
 }
 
-func emotionInput(raw string, mask func(string) string) string {
-	n := text.Normalize(mask(raw))
-	return n + emotionCues(raw, n)
+// emotionInput is the normalised, masked text plus its cue words.
+func emotionInput(raw, normalised string) string {
+	return normalised + emotionCues(raw, normalised)
 }
 
 func trainEmotion(ctx context.Context, exs []Example, seed uint64, mask func(string) string) (*emotionModel, error) {
@@ -123,7 +123,7 @@ func trainEmotion(ctx context.Context, exs []Example, seed uint64, mask func(str
 			return nil, fmt.Errorf("nlu: emotion example %d has label %q, want one of %v", i+1, e.Label, EmotionLabels)
 		}
 		ys[i] = y
-		texts[i] = emotionInput(e.Text, mask)
+		texts[i] = emotionInput(e.Text, text.Normalize(mask(e.Text)))
 	}
 	cfg := defaultIntentConfig(seed)
 	cfg.Linear.Epochs = 30
@@ -132,6 +132,7 @@ func trainEmotion(ctx context.Context, exs []Example, seed uint64, mask func(str
 	// and scored the same on data/emotion/test.jsonl (BENCHMARKS.md).
 	cfg.Features.CharMax = 0
 	cfg.Features.Stem = false
+	cfg.Features.CJKEdges = false
 	c, err := trainClassifier(ctx, texts, ys, EmotionLabels, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("nlu: emotion: %w", err)
@@ -142,8 +143,10 @@ func trainEmotion(ctx context.Context, exs []Example, seed uint64, mask func(str
 // predict returns the emotion of a message. Threats and insults are anger
 // whatever the learned weights say: routing an abusive customer to a person
 // is the safe side.
-func (m *emotionModel) predict(raw string, mask func(string) string) Emotion {
-	in := emotionInput(raw, mask)
+// predict reads the emotion of raw, whose normalised, masked form the
+// caller has already made for the intent model.
+func (m *emotionModel) predict(raw, normalised string) Emotion {
+	in := emotionInput(raw, normalised)
 	p := m.probs(in)
 	best := 0
 	for i := range p {

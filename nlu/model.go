@@ -143,13 +143,13 @@ func (m *Model) Parse(ctx context.Context, msg string) Result {
 	if ents == nil {
 		ents = []entity.Entity{}
 	}
-	norm := text.Normalize(m.ents.Mask(msg))
+	norm := text.Normalize(entity.MaskWith(msg, ents))
 	top, p := m.intent.decide(norm)
 	if len(text.Words(norm)) == 0 {
 		// Nothing to read (empty, emoji only): say so, never guess.
 		top = -1
 	}
-	r := Result{Entities: ents, Lang: lang.Detect(msg), Emotion: m.emotion.predict(msg, m.ents.Mask)}
+	r := Result{Entities: ents, Lang: lang.Detect(msg), Emotion: m.emotion.predict(msg, norm)}
 	for _, i := range ranked(p, RankingSize) {
 		r.Ranking = append(r.Ranking, Ranked{Intent: m.intent.labels[i], Confidence: round4(p[i])})
 	}

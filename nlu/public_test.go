@@ -66,6 +66,15 @@ func TestPublicDatasetsExperiment(t *testing.T) {
 	if os.Getenv("KEFU_NOTRI") != "" {
 		cfg.Features.CJKTri = false
 	}
+	if os.Getenv("KEFU_QUAD") != "" {
+		cfg.Features.CJKQuad = true
+	}
+	if os.Getenv("KEFU_EDGE") != "" {
+		cfg.Features.CJKEdges = true
+	}
+	if os.Getenv("KEFU_NOSTEM") != "" {
+		cfg.Features.Stem = false
+	}
 	if os.Getenv("KEFU_STEM") != "" {
 		cfg.Features.Stem = true
 	}

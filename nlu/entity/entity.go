@@ -160,7 +160,12 @@ func (x *Extractor) Extract(text string) []Entity {
 // tokenizer always sees the placeholder as a word of its own. Text between
 // entities is copied byte for byte; text without entities comes back as is.
 func (x *Extractor) Mask(text string) string {
-	ents := x.Extract(text)
+	return MaskWith(text, x.Extract(text))
+}
+
+// MaskWith is Mask for entities already extracted from text (Extract's
+// output), so a caller that needs both does the scan once.
+func MaskWith(text string, ents []Entity) string {
 	if len(ents) == 0 {
 		return text
 	}

@@ -21,12 +21,14 @@ type Config struct {
 	WholeWord bool `json:"whole_word"` // the whole word beside its pieces
 	Stem      bool `json:"stem"`       // English Snowball stems and stem bigrams
 	Skip      bool `json:"skip"`       // skip-bigrams (w1 _ w3)
+	CJKQuad   bool `json:"cjk_quad"`   // CJK character 4-grams
+	CJKEdges  bool `json:"cjk_edges"`  // first and last character of a CJK run, marked
 }
 
 // Default is the configuration chosen by measurement on the validation
 // splits (BENCHMARKS.md).
 func Default() Config {
-	return Config{Bits: 22, CharMin: 3, CharMax: 5, CJKTri: true, WordBigr: true, WholeWord: true, Stem: true}
+	return Config{Bits: 22, CharMin: 3, CharMax: 5, CJKTri: false, CJKEdges: true, WordBigr: true, WholeWord: true, Stem: true}
 }
 
 // Featurizer extracts hashed features; it is immutable and safe for
@@ -59,6 +61,8 @@ const (
 	kindStem
 	kindStemBigram
 	kindSkip
+	kindQuad
+	kindEdge
 )
 
 const (
@@ -108,6 +112,19 @@ func (f *Featurizer) Extract(dst []uint32, normalised string) []uint32 {
 			h := hashStr(hashByte(fnvOffset, kindBigram), toks[i-1])
 			h = hashStr(hashByte(h, 0), t)
 			dst = append(dst, f.mask&h)
+		}
+		if f.cfg.CJKQuad && i > 2 && cjk[i] && cjk[i-1] && cjk[i-2] && cjk[i-3] {
+			h := hashStr(hashByte(fnvOffset, kindQuad), toks[i-3])
+			h = hashStr(h, toks[i-2])
+			h = hashStr(h, toks[i-1])
+			h = hashStr(h, t)
+			dst = append(dst, f.mask&h)
+		}
+		if f.cfg.CJKEdges && cjk[i] && (i == 0 || !cjk[i-1]) {
+			dst = append(dst, f.mask&hashStr(hashByte(hashByte(fnvOffset, kindEdge), '<'), t))
+		}
+		if f.cfg.CJKEdges && cjk[i] && (i == len(toks)-1 || !cjk[i+1]) {
+			dst = append(dst, f.mask&hashStr(hashByte(hashByte(fnvOffset, kindEdge), '>'), t))
 		}
 		if f.cfg.CJKTri && i > 1 && cjk[i] && cjk[i-1] && cjk[i-2] {
 			h := hashStr(hashByte(fnvOffset, kindTrigram), toks[i-2])

@@ -257,8 +257,16 @@ func (m *Model) Logits(dst []float32, x Vector) []float32 {
 		}
 		v := x.Val[j]
 		w := m.w[int(r)*k : int(r)*k+k]
-		for c, wc := range w {
-			dst[c] += v * wc
+		d := dst[:len(w)] // same length: lets the compiler drop bounds checks
+		c := 0
+		for ; c+4 <= len(d); c += 4 {
+			d[c] += v * w[c]
+			d[c+1] += v * w[c+1]
+			d[c+2] += v * w[c+2]
+			d[c+3] += v * w[c+3]
+		}
+		for ; c < len(d); c++ {
+			d[c] += v * w[c]
 		}
 	}
 	return dst

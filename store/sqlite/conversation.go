@@ -1,0 +1,173 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+
+	"github.com/kefu-ai/kefu/errs"
+	"github.com/kefu-ai/kefu/store"
+)
+
+const conversationColumns = `id, user_id, verified, channel, locale, profile, state, agent_id, context, created_at, updated_at`
+
+func scanConversation(row scanner) (store.Conversation, error) {
+	var (
+		c                    store.Conversation
+		profile              string
+		createdAt, updatedAt int64
+	)
+	if err := row.Scan(&c.ID, &c.UserID, &c.Verified, &c.Channel, &c.Locale, &profile,
+		&c.State, &c.AgentID, &c.Context, &createdAt, &updatedAt); err != nil {
+		return store.Conversation{}, err
+	}
+	if err := json.Unmarshal([]byte(profile), &c.Profile); err != nil {
+		return store.Conversation{}, fmt.Errorf("decode profile of conversation %q: %w", c.ID, err)
+	}
+	c.CreatedAt, c.UpdatedAt = fromNanos(createdAt), fromNanos(updatedAt)
+	return c, nil
+}
+
+func encodeProfile(p store.Profile) (string, error) {
+	b, err := json.Marshal(p)
+	if err != nil {
+		return "", fmt.Errorf("encode profile: %w", err)
+	}
+	return string(b), nil
+}
+
+// CreateConversation stores a new conversation. An empty State becomes
+// store.StateBot, a zero CreatedAt now and a zero UpdatedAt CreatedAt.
+// Errors: errs.Invalid (empty ID), errs.Conflict (ID taken).
+func (s *Store) CreateConversation(ctx context.Context, c store.Conversation) error {
+	if c.ID == "" {
+		return errs.E(errs.Invalid, "conversation id is required")
+	}
+	if c.State == "" {
+		c.State = store.StateBot
+	}
+	c.CreatedAt = orNow(c.CreatedAt)
+	if c.UpdatedAt.IsZero() {
+		c.UpdatedAt = c.CreatedAt
+	}
+	profile, err := encodeProfile(c.Profile)
+	if err != nil {
+		return err
+	}
+	_, err = s.db.ExecContext(ctx, `INSERT INTO conversations (`+conversationColumns+`)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		c.ID, c.UserID, c.Verified, c.Channel, c.Locale, profile, c.State, c.AgentID,
+		c.Context, nanos(c.CreatedAt), nanos(c.UpdatedAt))
+	return dbError(err, "conversation %q", c.ID)
+}
+
+// Conversation returns the conversation id. Errors: errs.NotFound.
+func (s *Store) Conversation(ctx context.Context, id string) (store.Conversation, error) {
+	c, err := scanConversation(s.rdb.QueryRowContext(ctx,
+		`SELECT `+conversationColumns+` FROM conversations WHERE id = ?`, id))
+	if err != nil {
+		return store.Conversation{}, dbError(err, "conversation %q", id)
+	}
+	return c, nil
+}
+
+// UpdateConversation saves c's state, agent, context, locale, profile,
+// verification and user id, provided the stored state is still fromState
+// (compare-and-set). A zero UpdatedAt becomes now.
+// Errors: errs.NotFound, errs.Conflict (the state moved on).
+func (s *Store) UpdateConversation(ctx context.Context, c store.Conversation, fromState string) error {
+	profile, err := encodeProfile(c.Profile)
+	if err != nil {
+		return err
+	}
+	c.UpdatedAt = orNow(c.UpdatedAt)
+	return s.withTx(ctx, "update conversation", func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE conversations
+			SET state = ?, agent_id = ?, context = ?, locale = ?, updated_at = ?,
+			    profile = ?, verified = ?, user_id = ?
+			WHERE id = ? AND state = ?`,
+			c.State, c.AgentID, c.Context, c.Locale, nanos(c.UpdatedAt),
+			profile, c.Verified, c.UserID, c.ID, fromState)
+		if err != nil {
+			return dbError(err, "conversation %q", c.ID)
+		}
+		if n, err := res.RowsAffected(); err != nil || n == 1 {
+			return dbError(err, "conversation %q", c.ID)
+		}
+		var state string
+		err = tx.QueryRowContext(ctx, `SELECT state FROM conversations WHERE id = ?`, c.ID).Scan(&state)
+		if err != nil {
+			return dbError(err, "conversation %q", c.ID)
+		}
+		return errs.E(errs.Conflict, "conversation %q is %s, not %s", c.ID, state, fromState)
+	})
+}
+
+// CountConversations returns the number of conversations in each state.
+// The four known states are always present (0 when empty) so that metrics
+// series start at zero.
+func (s *Store) CountConversations(ctx context.Context) (map[string]int, error) {
+	rows, err := s.rdb.QueryContext(ctx, `SELECT state, COUNT(*) FROM conversations GROUP BY state`)
+	if err != nil {
+		return nil, dbError(err, "count conversations")
+	}
+	defer rows.Close()
+	counts := map[string]int{
+		store.StateBot: 0, store.StateWaitingAgent: 0, store.StateAgent: 0, store.StateClosed: 0,
+	}
+	for rows.Next() {
+		var (
+			state string
+			n     int
+		)
+		if err := rows.Scan(&state, &n); err != nil {
+			return nil, dbError(err, "count conversations")
+		}
+		counts[state] = n
+	}
+	if err := rows.Err(); err != nil {
+		return nil, dbError(err, "count conversations")
+	}
+	return counts, nil
+}
+
+// AddTransition records a change of owner; a zero At becomes now.
+// Errors: errs.Invalid (no conversation id), errs.NotFound (no such
+// conversation).
+func (s *Store) AddTransition(ctx context.Context, t store.Transition) error {
+	if t.ConversationID == "" {
+		return errs.E(errs.Invalid, "transition: conversation id is required")
+	}
+	_, err := s.db.ExecContext(ctx, `INSERT INTO transitions
+		(conversation_id, from_state, to_state, reason, actor, at) VALUES (?, ?, ?, ?, ?, ?)`,
+		t.ConversationID, t.From, t.To, t.Reason, t.Actor, nanos(orNow(t.At)))
+	return dbError(err, "transition of conversation %q", t.ConversationID)
+}
+
+// Transitions returns a conversation's transitions in the order they were
+// added (empty for an unknown conversation).
+func (s *Store) Transitions(ctx context.Context, convID string) ([]store.Transition, error) {
+	rows, err := s.rdb.QueryContext(ctx, `SELECT conversation_id, from_state, to_state, reason, actor, at
+		FROM transitions WHERE conversation_id = ? ORDER BY id`, convID)
+	if err != nil {
+		return nil, dbError(err, "transitions of conversation %q", convID)
+	}
+	defer rows.Close()
+	ts := []store.Transition{}
+	for rows.Next() {
+		var (
+			t  store.Transition
+			at int64
+		)
+		if err := rows.Scan(&t.ConversationID, &t.From, &t.To, &t.Reason, &t.Actor, &at); err != nil {
+			return nil, dbError(err, "transitions of conversation %q", convID)
+		}
+		t.At = fromNanos(at)
+		ts = append(ts, t)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, dbError(err, "transitions of conversation %q", convID)
+	}
+	return ts, nil
+}

@@ -1,0 +1,26 @@
+// Package sqlite is kefu's embedded durable store: conversations and their
+// transcripts, the handoff queue, tickets, knowledge-base articles with
+// their history and unanswered questions, kept in one SQLite file through
+// the pure-Go driver modernc.org/sqlite.
+//
+// It sits at the bottom of the flow (api → dialog → nlu / kb → store) and
+// imports only the shared record types (store), the error codes (errs),
+// the standard library and its driver. cmd/kefu opens it and hands it to
+// the packages that consume it through their own small interfaces; the
+// contract it keeps is checked by store/storetest, which a PostgreSQL
+// store will run too.
+//
+// The database runs in WAL mode with synchronous=NORMAL: a committed call
+// survives the process being killed (not a power cut). Writes go through a
+// single connection that begins its transactions IMMEDIATE, so writers
+// queue in the pool instead of failing with SQLITE_BUSY; reads use a
+// separate read-only pool and never wait for writers.
+//
+// Migrations are the numbered files in migration/, embedded in the binary
+// and applied at Open, each in its own transaction, with the applied
+// versions kept in schema_migrations.
+//
+// Expected failures carry an errs code: errs.Invalid for bad input,
+// errs.NotFound for a missing record, errs.Conflict for a duplicate or a
+// lost compare-and-set. Anything else is an internal error.
+package sqlite

@@ -1,0 +1,119 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+
+	"github.com/kefu-ai/kefu/errs"
+	"github.com/kefu-ai/kefu/store"
+)
+
+const messageColumns = `id, conversation_id, seq, role, agent_id, text, intent, confidence,
+	emotion, emotion_score, article_id, meta, created_at`
+
+func scanMessage(row scanner) (store.Message, error) {
+	var (
+		m         store.Message
+		createdAt int64
+	)
+	if err := row.Scan(&m.ID, &m.ConversationID, &m.Seq, &m.Role, &m.AgentID, &m.Text, &m.Intent,
+		&m.Confidence, &m.Emotion, &m.EmotionScore, &m.ArticleID, &m.Meta, &createdAt); err != nil {
+		return store.Message{}, err
+	}
+	m.CreatedAt = fromNanos(createdAt)
+	return m, nil
+}
+
+// AppendMessage adds m at the end of its conversation's transcript and
+// returns it as stored: Seq is the next number of the conversation (1, 2,
+// 3… without gaps, also under concurrent appends), an empty ID gets a new
+// time-ordered id and a zero CreatedAt becomes now.
+// Errors: errs.Invalid (no conversation id), errs.NotFound (no such
+// conversation), errs.Conflict (the given ID is taken).
+func (s *Store) AppendMessage(ctx context.Context, m store.Message) (store.Message, error) {
+	if m.ConversationID == "" {
+		return store.Message{}, errs.E(errs.Invalid, "message: conversation id is required")
+	}
+	if m.ID == "" {
+		m.ID = s.ids.next()
+	}
+	m.CreatedAt = orNow(m.CreatedAt)
+	err := s.withTx(ctx, "append message", func(tx *sql.Tx) error {
+		// Bumping the counter row takes the write lock on the conversation
+		// (the database in SQLite, the row in PostgreSQL) until commit.
+		err := tx.QueryRowContext(ctx,
+			`UPDATE conversations SET last_seq = last_seq + 1 WHERE id = ? RETURNING last_seq`,
+			m.ConversationID).Scan(&m.Seq)
+		if err != nil {
+			return dbError(err, "conversation %q", m.ConversationID)
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO messages (`+messageColumns+`)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			m.ID, m.ConversationID, m.Seq, m.Role, m.AgentID, m.Text, m.Intent, m.Confidence,
+			m.Emotion, m.EmotionScore, m.ArticleID, m.Meta, nanos(m.CreatedAt))
+		return dbError(err, "message %q", m.ID)
+	})
+	if err != nil {
+		return store.Message{}, err
+	}
+	return m, nil
+}
+
+// Messages returns up to limit messages of a conversation with Seq greater
+// than afterSeq, ordered by Seq; limit <= 0 means all. An unknown
+// conversation has no messages.
+func (s *Store) Messages(ctx context.Context, convID string, afterSeq int64, limit int) ([]store.Message, error) {
+	query, args := limitClause(`SELECT `+messageColumns+` FROM messages
+		WHERE conversation_id = ? AND seq > ? ORDER BY seq`, []any{convID, afterSeq}, limit, 0)
+	rows, err := s.rdb.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, dbError(err, "messages of conversation %q", convID)
+	}
+	defer rows.Close()
+	ms := []store.Message{}
+	for rows.Next() {
+		m, err := scanMessage(rows)
+		if err != nil {
+			return nil, dbError(err, "messages of conversation %q", convID)
+		}
+		ms = append(ms, m)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, dbError(err, "messages of conversation %q", convID)
+	}
+	return ms, nil
+}
+
+// Message returns one message of a conversation.
+// Errors: errs.NotFound (no such message in that conversation).
+func (s *Store) Message(ctx context.Context, convID, msgID string) (store.Message, error) {
+	m, err := scanMessage(s.rdb.QueryRowContext(ctx, `SELECT `+messageColumns+` FROM messages
+		WHERE conversation_id = ? AND id = ?`, convID, msgID))
+	if err != nil {
+		return store.Message{}, dbError(err, "message %q of conversation %q", msgID, convID)
+	}
+	return m, nil
+}
+
+// AddFeedback records a customer's verdict on a message; a second verdict
+// on the same message replaces the first. A zero At becomes now.
+// Errors: errs.NotFound (the message is not in that conversation).
+func (s *Store) AddFeedback(ctx context.Context, f store.Feedback) error {
+	at := nanos(orNow(f.At))
+	return s.withTx(ctx, "add feedback", func(tx *sql.Tx) error {
+		var n int
+		err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM messages WHERE conversation_id = ? AND id = ?`,
+			f.ConversationID, f.MessageID).Scan(&n)
+		if err != nil {
+			return dbError(err, "message %q of conversation %q", f.MessageID, f.ConversationID)
+		}
+		if n == 0 {
+			return errs.E(errs.NotFound, "message %q of conversation %q: not found", f.MessageID, f.ConversationID)
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO feedback (message_id, conversation_id, helpful, at)
+			VALUES (?, ?, ?, ?)
+			ON CONFLICT (message_id) DO UPDATE SET helpful = excluded.helpful, at = excluded.at`,
+			f.MessageID, f.ConversationID, f.Helpful, at)
+		return dbError(err, "feedback on message %q", f.MessageID)
+	})
+}
