@@ -92,8 +92,12 @@ func (s *Store) UpdateConversation(ctx context.Context, c store.Conversation, fr
 		if err != nil {
 			return dbError(err, "conversation %q", c.ID)
 		}
-		if n, err := res.RowsAffected(); err != nil || n == 1 {
+		n, err := res.RowsAffected()
+		if err != nil {
 			return dbError(err, "conversation %q", c.ID)
+		}
+		if n == 1 {
+			return nil
 		}
 		var state string
 		err = tx.QueryRowContext(ctx, `SELECT state FROM conversations WHERE id = ?`, c.ID).Scan(&state)

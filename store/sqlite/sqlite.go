@@ -132,9 +132,10 @@ func (s *Store) withTx(ctx context.Context, op string, fn func(tx *sql.Tx) error
 }
 
 // dbError is the one place where database/sql and driver errors become
-// errs codes. The result wraps both the *errs.Error (for errs.Code and
-// errs.Message) and the original error (for logs). An error that already
-// carries a code is returned unchanged.
+// errs codes; what names the record concerned ("conversation \"c1\"").
+// The result wraps both the *errs.Error (for errs.Code and errs.Message)
+// and the original error (for the logs). nil stays nil and an error that
+// already carries a code is returned unchanged.
 func dbError(err error, format string, args ...any) error {
 	if err == nil {
 		return nil
@@ -144,42 +145,36 @@ func dbError(err error, format string, args ...any) error {
 		return err
 	}
 	what := fmt.Sprintf(format, args...)
-	code := ""
-	switch {
-	case errors.Is(err, sql.ErrNoRows):
-		code = errs.NotFound
-	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
-		return fmt.Errorf("sqlite: %s: %w", what, err)
-	}
-	var se *sqlite.Error
-	if code == "" && errors.As(err, &se) {
-		switch se.Code() {
-		case sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY, sqlite3.SQLITE_CONSTRAINT_UNIQUE:
-			code = errs.Conflict
-		case sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY:
-			code = errs.NotFound
-		case sqlite3.SQLITE_CONSTRAINT_NOTNULL, sqlite3.SQLITE_CONSTRAINT_CHECK:
-			code = errs.Invalid
-		default:
-			switch se.Code() & 0xff {
-			case sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED:
-				code = errs.Unavailable
-			}
-		}
-	}
+	code, msg := classify(err)
 	if code == "" {
 		return fmt.Errorf("sqlite: %s: %w", what, err)
 	}
-	msg := map[string]string{
-		errs.NotFound:    "not found",
-		errs.Conflict:    "already exists",
-		errs.Invalid:     "invalid value",
-		errs.Unavailable: "database busy, try again",
-	}[code]
-	if code == errs.NotFound && se != nil {
-		msg = "refers to a record that does not exist"
-	}
 	return fmt.Errorf("%w: %w", errs.E(code, "%s: %s", what, msg), err)
+}
+
+// classify returns the errs code of an expected failure and a short
+// sentence for people, or "" for anything else (an internal error).
+func classify(err error) (code, msg string) {
+	if errors.Is(err, sql.ErrNoRows) {
+		return errs.NotFound, "not found"
+	}
+	var se *sqlite.Error
+	if !errors.As(err, &se) {
+		return "", ""
+	}
+	switch se.Code() {
+	case sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY, sqlite3.SQLITE_CONSTRAINT_UNIQUE:
+		return errs.Conflict, "already exists"
+	case sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY:
+		return errs.NotFound, "refers to a record that does not exist"
+	case sqlite3.SQLITE_CONSTRAINT_NOTNULL, sqlite3.SQLITE_CONSTRAINT_CHECK:
+		return errs.Invalid, "invalid value"
+	}
+	switch se.Code() & 0xff { // primary result code
+	case sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED:
+		return errs.Unavailable, "database busy, try again"
+	}
+	return "", ""
 }
 
 // scanner is a *sql.Row or *sql.Rows.
