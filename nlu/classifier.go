@@ -38,6 +38,10 @@ type classifierConfig struct {
 	Vocab    wordpiece.BuildConfig
 	Linear   linear.TrainConfig
 	MinDF    int // a bucket must occur in this many examples to get a row
+	// SynthOOSShare tops the out-of-scope class up with pseudo examples
+	// until it is this share of the training data, when the data has real
+	// out-of-scope examples at all (intent models only).
+	SynthOOSShare float64
 }
 
 // vector turns normalised text into the sparse, L2-normalised TF-IDF vector

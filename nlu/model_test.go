@@ -277,3 +277,43 @@ func ExampleEvaluate() {
 	fmt.Printf("in-scope %.2f oos recall %.2f oos precision %.2f\n", r.InScopeAccuracy, r.OOSRecall, r.OOSPrecision)
 	// Output: in-scope 0.33 oos recall 1.00 oos precision 0.50
 }
+
+func TestCurrentSwapUnderLoad(t *testing.T) {
+	a, b := trainTiny(t, 1), trainTiny(t, 2)
+	cur := NewCurrent(a)
+	ctx := context.Background()
+	done := make(chan struct{})
+	errc := make(chan string, 8)
+	for range 4 {
+		go func() {
+			for {
+				select {
+				case <-done:
+					errc <- ""
+					return
+				default:
+				}
+				if r := cur.Parse(ctx, "我的订单到哪了"); r.Intent != "order_status" {
+					errc <- r.Intent
+					return
+				}
+			}
+		}()
+	}
+	for i := range 200 {
+		if i%2 == 0 {
+			cur.Swap(b)
+		} else {
+			cur.Swap(a)
+		}
+	}
+	close(done)
+	for range 4 {
+		if got := <-errc; got != "" {
+			t.Errorf("a parse during swaps returned %q", got)
+		}
+	}
+	if NewCurrent(nil).Parse(ctx, "hi").Intent != OOS || NewCurrent(nil).Ready() {
+		t.Error("an empty Current must answer out of scope and not be ready")
+	}
+}
