@@ -16,7 +16,8 @@
 //     are ignored. Text fields are rejected (400), never silently repaired,
 //     when empty or blank, longer than Config.MaxTextRunes, or holding a
 //     control character other than \n and \t (NUL, \r, DEL, C1 included) or a
-//     bidirectional override (U+202A–U+202E, U+2066–U+2069). Rejected input
+//     bidirectional override (U+202A–U+202E, U+2066–U+2069); an article's
+//     answer may also hold \r. Rejected input
 //     never reaches the layers below, so it is never stored. Accepted text is
 //     passed down verbatim.
 //   - Responses are JSON with <, > and & escaped, and carry

@@ -58,6 +58,7 @@ func TestPublicDatasetsExperiment(t *testing.T) {
 	envI("KEFU_MINDF", &cfg.MinDF)
 	envI("KEFU_BAG", &cfg.Linear.Bag)
 	envF("KEFU_SYNTH", &cfg.SynthOOSShare)
+	envI("KEFU_MINCOUNT", &cfg.Vocab.MinCount)
 	envI("KEFU_CHARMIN", &cfg.Features.CharMin)
 	envI("KEFU_CHARMAX", &cfg.Features.CharMax)
 	envI("KEFU_BITS", &cfg.Features.Bits)

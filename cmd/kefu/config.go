@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/spf13/viper"
+
+	"github.com/kefu-ai/kefu/dialog"
 )
 
 // Config is every setting of `kefu serve`, read once at start from
@@ -82,11 +84,19 @@ func DefaultConfig() Config {
 			BodyLimit: 64 << 10, MaxTextRunes: 2000,
 		},
 		Limits: LimitsConfig{Rate: 20, Burst: 40},
-		Dialog: DialogConfig{
-			MaxFallbacks: 2, AngryScore: 0.6, AnxiousScore: 0.85, HighOrderValue: 5000,
-			VIPHandoff: true, AgentCapacity: 5, OfferMessageAfter: 2 * time.Minute,
-		},
-		Log: LogConfig{Level: "info"},
+		Dialog: dialogDefaults(),
+		Log:    LogConfig{Level: "info"},
+	}
+}
+
+// dialogDefaults takes the engine's own defaults, so they live in one
+// place.
+func dialogDefaults() DialogConfig {
+	d := dialog.DefaultConfig()
+	return DialogConfig{
+		MaxFallbacks: d.Handoff.MaxMisses, AngryScore: d.Handoff.AngryScore, AnxiousScore: d.Handoff.AnxiousScore,
+		HighOrderValue: d.Handoff.HighOrderValue, VIPHandoff: d.Handoff.VIP,
+		AgentCapacity: d.Queue.AgentCapacity, OfferMessageAfter: d.Queue.OfferMessageAfter,
 	}
 }
 

@@ -1,6 +1,7 @@
 // Command kefu is the kefu customer-service engine: one binary that trains
 // and evaluates NLU models, parses messages, and serves the HTTP API.
 //
+//	kefu serve [--config FILE] [--model DIR]
 //	kefu train --data TRAIN.jsonl [--val VAL.jsonl] --out DIR
 //	kefu parse --model DIR  < messages.jsonl
 //	kefu eval  --model DIR --test TEST.jsonl [--json]
@@ -48,6 +49,7 @@ func main() {
 const usage = `usage: kefu <command> [flags]
 
 commands:
+  serve   run the HTTP server (the demo shop by default)
   train   train an NLU model from JSON Lines examples
   parse   parse JSON Lines messages from standard input with a model
   eval    score a model on a labelled test set
@@ -69,6 +71,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		cmd = &parseCmd{stdin: stdin, stdout: stdout, stderr: stderr}
 	case "eval":
 		cmd = &evalCmd{stdout: stdout, stderr: stderr}
+	case "serve":
+		cmd = &serveCmd{stdout: stdout, stderr: stderr}
 	case "chat":
 		cmd = &chatCmd{stdin: stdin, stdout: stdout, stderr: stderr}
 	case "help", "-h", "--help":

@@ -1,0 +1,236 @@
+package kb
+
+import (
+	"context"
+	"sort"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/kefu-ai/kefu/errs"
+	"github.com/kefu-ai/kefu/store"
+)
+
+// Answer selection thresholds, on the similarity scale of similarity().
+const (
+	// strongMatch: the text is (nearly) one of the article's own
+	// questions, which beats the intent's default article.
+	strongMatch = 0.6
+	// minLexical: below this a lexical match is not an answer. On the demo
+	// shop's retrieval set at 0.3, 78% of the correct top hits are
+	// answered and 17% of the NLU test set's out-of-scope questions; at
+	// 0.2 it is 95% and 44%. A wrong answer costs more than a fallback.
+	minLexical = 0.3
+	// intentFloor is the least score of an article chosen through the
+	// intent the NLU recognised.
+	intentFloor  = 0.5
+	maxRunnersUp = 3
+)
+
+// Answer picks the best published, currently valid article for what the
+// customer said. With an intent (not "" or "oos") the intent's articles
+// come first: one whose question the text nearly repeats, else the one
+// tagged "primary", else a promotion with a validity window that is open
+// now, else the best lexical match among them. Without an intent article
+// (or intent) it searches every article's questions and titles and
+// answers only when the best match is close enough. zh-TW falls back to
+// zh-CN articles and the other way round; an unknown locale searches all.
+//
+// Score is in [0, 1]: the similarity of the text to the article's closest
+// question or title, at least 0.5 when the intent chose the article.
+// RunnersUp are the next candidates. ok is false when nothing fits.
+//
+// Errors: errs.Unavailable when closed; store errors.
+func (k *KB) Answer(ctx context.Context, req AnswerRequest) (Answer, bool, error) {
+	if err := k.alive(); err != nil {
+		return Answer{}, false, err
+	}
+	txt := strings.TrimSpace(strings.ToValidUTF8(req.Text, "\uFFFD"))
+	if utf8.RuneCountInString(txt) > MaxQuery {
+		txt = string([]rune(txt)[:MaxQuery])
+	}
+	now := req.Now
+	if now.IsZero() {
+		now = k.now()
+	}
+	locs := answerLocales(req.Locale)
+	intent := strings.TrimSpace(req.Intent)
+	if intent != "" && intent != "oos" && validIntent(intent) {
+		for _, loc := range locs {
+			ans, ok, err := k.answerByIntent(ctx, txt, intent, loc, now)
+			if ok || err != nil {
+				return ans, ok, err
+			}
+		}
+	}
+	if txt == "" {
+		return Answer{}, false, nil
+	}
+	for _, loc := range locs {
+		ans, ok, err := k.answerByText(ctx, txt, loc, now)
+		if ok || err != nil {
+			return ans, ok, err
+		}
+	}
+	return Answer{}, false, nil
+}
+
+// answerLocales is the order locales are tried in; "" means any.
+func answerLocales(s string) []string {
+	loc, ok := canonicalLocale(s)
+	switch {
+	case !ok:
+		return []string{""}
+	case loc == LocaleZhTW:
+		return []string{LocaleZhTW, LocaleZhCN}
+	case loc == LocaleZhCN:
+		return []string{LocaleZhCN, LocaleZhTW}
+	}
+	return []string{loc}
+}
+
+// live reports whether customers may see a at now (the index compares
+// whole seconds, and so does this).
+func live(a store.Article, now time.Time) bool {
+	s := now.Unix()
+	return a.Status == store.ArticlePublished &&
+		(a.ValidFrom == nil || a.ValidFrom.Unix() <= s) &&
+		(a.ValidUntil == nil || s < a.ValidUntil.Unix())
+}
+
+func isPromotion(a store.Article) bool { return a.ValidFrom != nil || a.ValidUntil != nil }
+
+func isPrimary(a store.Article) bool {
+	for _, t := range a.Tags {
+		if t == TagPrimary {
+			return true
+		}
+	}
+	return false
+}
+
+func (k *KB) answerByIntent(ctx context.Context, txt, intent, loc string, now time.Time) (Answer, bool, error) {
+	all, err := k.st.Articles(ctx, store.ArticleFilter{Locale: loc, Status: store.ArticlePublished, Intent: intent})
+	if err != nil {
+		return Answer{}, false, err
+	}
+	type cand struct {
+		a        store.Article
+		lex, sim float64
+	}
+	var cs []cand
+	for _, a := range all {
+		if live(a, now) {
+			cs = append(cs, cand{a: a})
+		}
+	}
+	if len(cs) == 0 {
+		return Answer{}, false, nil
+	}
+	if txt != "" {
+		hits, err := k.search(ctx, txt, searchOpts{locale: loc, intent: intent, live: true, now: now, limit: MaxSearchLimit})
+		if err != nil {
+			return Answer{}, false, err
+		}
+		lex := make(map[string]float64, len(hits))
+		for _, h := range hits {
+			lex[h.ID] = h.Score
+		}
+		qt := k.terms(txt)
+		for i := range cs {
+			cs[i].lex = lex[cs[i].a.ID]
+			cs[i].sim = k.similarity(qt, cs[i].a)
+		}
+	}
+	rank := func(c cand) int {
+		switch {
+		case c.sim >= strongMatch:
+			return 0
+		case isPrimary(c.a):
+			return 1
+		case isPromotion(c.a):
+			return 2
+		}
+		return 3
+	}
+	sort.SliceStable(cs, func(i, j int) bool {
+		ri, rj := rank(cs[i]), rank(cs[j])
+		switch {
+		case ri != rj:
+			return ri < rj
+		case ri == 0 && cs[i].sim != cs[j].sim:
+			return cs[i].sim > cs[j].sim
+		case cs[i].lex != cs[j].lex:
+			return cs[i].lex > cs[j].lex
+		case cs[i].sim != cs[j].sim:
+			return cs[i].sim > cs[j].sim
+		}
+		return cs[i].a.ID < cs[j].a.ID
+	})
+	ans := Answer{Article: cs[0].a, Score: max(intentFloor, cs[0].sim)}
+	for _, c := range cs[1:min(len(cs), 1+maxRunnersUp)] {
+		ans.RunnersUp = append(ans.RunnersUp, Hit{ID: c.a.ID, Score: c.lex, Title: c.a.Title})
+	}
+	return ans, true, nil
+}
+
+func (k *KB) answerByText(ctx context.Context, txt, loc string, now time.Time) (Answer, bool, error) {
+	hits, err := k.search(ctx, txt, searchOpts{locale: loc, live: true, now: now, limit: 1 + maxRunnersUp})
+	if err != nil || len(hits) == 0 {
+		return Answer{}, false, err
+	}
+	qt := k.terms(txt)
+	for i, h := range hits {
+		a, err := k.st.Article(ctx, h.ID)
+		if errs.Is(err, errs.NotFound) {
+			continue // deleted a moment ago
+		}
+		if err != nil {
+			return Answer{}, false, err
+		}
+		if !live(a, now) {
+			continue
+		}
+		sim := k.similarity(qt, a)
+		if sim < minLexical {
+			return Answer{}, false, nil
+		}
+		rest := append([]Hit(nil), hits[:i]...)
+		rest = append(rest, hits[i+1:]...)
+		return Answer{Article: a, Score: sim, RunnersUp: rest}, true, nil
+	}
+	return Answer{}, false, nil
+}
+
+// terms returns the set of index terms the main analyzer makes of s.
+func (k *KB) terms(s string) map[string]struct{} {
+	ts := k.main.Analyze([]byte(s))
+	out := make(map[string]struct{}, len(ts))
+	for _, t := range ts {
+		out[string(t.Term)] = struct{}{}
+	}
+	return out
+}
+
+// similarity is the best Dice coefficient between the query's terms and
+// the terms of one of a's questions or its title.
+func (k *KB) similarity(qt map[string]struct{}, a store.Article) float64 {
+	if len(qt) == 0 {
+		return 0
+	}
+	best := 0.0
+	for _, s := range append([]string{a.Title}, a.Questions...) {
+		at := k.terms(s)
+		if len(at) == 0 {
+			continue
+		}
+		common := 0
+		for t := range at {
+			if _, ok := qt[t]; ok {
+				common++
+			}
+		}
+		best = max(best, 2*float64(common)/float64(len(qt)+len(at)))
+	}
+	return best
+}
