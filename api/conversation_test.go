@@ -210,7 +210,9 @@ func TestReceiveMessageTurn(t *testing.T) {
 		{name: "no such conversation", err: errs.E(errs.NotFound, "No conversation c-1."), status: 404, code: errs.NotFound},
 		{name: "closed conversation", err: errs.E(errs.Conflict, "The conversation is closed."), status: 409, code: errs.Conflict},
 		{name: "engine down", err: errs.E(errs.Unavailable, "The store is unavailable."), status: 503, code: errs.Unavailable},
-		{name: "internal error hidden", err: context.DeadlineExceeded, status: 503, code: errs.Unavailable},
+		{name: "deadline", err: context.DeadlineExceeded, status: 503, code: errs.Unavailable},
+		{name: "internal errs message hidden", err: errs.E(errs.Internal, "sqlite: database is locked"), status: 500, code: errs.Internal},
+		{name: "unknown code", err: errs.E("exploded", "sqlite: database is locked"), status: 500, code: errs.Internal},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -219,6 +221,9 @@ func TestReceiveMessageTurn(t *testing.T) {
 			rr := e.do(req{method: http.MethodPost, path: "/v1/conversations/c-1/messages", body: `{"text":"hi"}`})
 			if tt.status >= 400 {
 				wantError(t, rr, tt.status, tt.code)
+				if tt.status == 500 && strings.Contains(rr.Body.String(), "sqlite") {
+					t.Errorf("body leaks the internal error: %s", rr.Body.String())
+				}
 				return
 			}
 			wantStatus(t, rr, tt.status)

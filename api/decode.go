@@ -76,7 +76,9 @@ func readBody(c *gin.Context, limit int64) ([]byte, error) {
 	if c.Request.ContentLength > limit {
 		return nil, tooLarge(limit)
 	}
-	body := http.MaxBytesReader(c.Writer, c.Request.Body, limit)
+	// The connection's own writer, so that net/http closes the connection
+	// after a 413 instead of reading the rest.
+	body := http.MaxBytesReader(connWriter(c), c.Request.Body, limit)
 	raw, err := io.ReadAll(body)
 	if err != nil {
 		var mbe *http.MaxBytesError
@@ -322,4 +324,13 @@ func queryText(c *gin.Context, name string, max int) (string, error) {
 		return "", err
 	}
 	return v, nil
+}
+
+// connWriter is the connection's ResponseWriter under gin's.
+func connWriter(c *gin.Context) http.ResponseWriter {
+	var w http.ResponseWriter = c.Writer
+	if u, ok := w.(interface{ Unwrap() http.ResponseWriter }); ok {
+		w = u.Unwrap()
+	}
+	return w
 }

@@ -29,11 +29,7 @@ func (s *Server) conversationEvents(c *gin.Context) {
 	}
 	// gin's writer always has Flush, but it panics when the connection's
 	// writer cannot flush: ask the connection's.
-	var conn http.ResponseWriter = c.Writer
-	if u, ok := conn.(interface{ Unwrap() http.ResponseWriter }); ok {
-		conn = u.Unwrap()
-	}
-	if _, ok := conn.(http.Flusher); !ok {
+	if _, ok := connWriter(c).(http.Flusher); !ok {
 		s.writeError(c, errs.E(errs.Internal, "streaming is not supported by this connection"))
 		return
 	}

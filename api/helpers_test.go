@@ -139,15 +139,6 @@ func decode(t *testing.T, rr *httptest.ResponseRecorder, v any) {
 	}
 }
 
-// jsonString encodes s as a JSON string literal.
-func jsonString(s string) string {
-	b, err := json.Marshal(s)
-	if err != nil {
-		panic(err)
-	}
-	return string(b)
-}
-
 // syncBuffer is a bytes.Buffer safe for the server's goroutines.
 type syncBuffer struct {
 	mu  sync.Mutex

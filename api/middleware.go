@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
 
@@ -99,7 +100,7 @@ func (s *Server) record(c *gin.Context, start time.Time) {
 		slog.String("request_id", requestIDOf(c)),
 		slog.String("method", methodLabel(c.Request.Method)),
 		slog.String("route", route),
-		slog.String("path", Mask(c.Request.URL.Path)),
+		slog.String("path", Mask(truncate(c.Request.URL.Path, 256))),
 		slog.Int("status", status),
 		slog.Float64("latency_ms", float64(elapsed.Microseconds())/1000),
 		slog.Int("bytes", c.Writer.Size()),
@@ -204,4 +205,15 @@ func (s *Server) corsHandler(c *gin.Context) {
 	h.Set("Access-Control-Allow-Headers", corsHeaders)
 	h.Set("Access-Control-Max-Age", strconv.Itoa(600))
 	c.AbortWithStatus(http.StatusNoContent)
+}
+
+// truncate cuts s to at most n bytes, on a rune boundary.
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n] + "…"
 }

@@ -69,13 +69,6 @@ func (l *limiter) allow(key string, now time.Time) (bool, time.Duration) {
 	return false, wait
 }
 
-// len is how many clients are tracked.
-func (l *limiter) len() int {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.recent.Len()
-}
-
 // unlimitedRoutes serve probes and scrapers, which share an address.
 var unlimitedRoutes = map[string]bool{"/healthz": true, "/readyz": true, "/metrics": true}
 

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -427,5 +428,20 @@ func TestServeShutsDownGracefully(t *testing.T) {
 	}
 	if _, err := http.Get(base + "/healthz"); err == nil {
 		t.Errorf("the server still accepts connections after shutdown")
+	}
+}
+
+// TestBodyLimitStreamed checks the limit holds for a body of unknown length
+// (chunked), not only for a declared Content-Length.
+func TestBodyLimitStreamed(t *testing.T) {
+	e := newEnv(t)
+	big := io.MultiReader(strings.NewReader(`{"text":"`), strings.NewReader(strings.Repeat("a", 100<<10)), strings.NewReader(`"}`))
+	r := httptest.NewRequest(http.MethodPost, "/v1/conversations/c-1/messages", big)
+	r.ContentLength = -1
+	rr := httptest.NewRecorder()
+	e.h.ServeHTTP(rr, r)
+	wantError(t, rr, http.StatusRequestEntityTooLarge, errs.TooLarge)
+	if n := e.f.Conversations.Count("Receive"); n != 0 {
+		t.Errorf("Receive calls: got %d, want 0", n)
 	}
 }
