@@ -48,17 +48,29 @@ type Model struct {
 	Q      []int8    // Dim*K, row-major: what is stored
 	Scale  []float32 // Dim
 	Bias   []float32 // K
-	w      []float32 // Q*Scale, what is computed with (no int→float in the hot loop)
+	// Sparse rows (when pruned): row r's weights are cls/val[start[r]:start[r+1]].
+	start []int32
+	cls   []uint16
+	val   []float32
 }
 
-// dequantise fills the float weights from Q and Scale.
-func (m *Model) dequantise() {
-	m.w = make([]float32, len(m.Q))
+// PruneQ is the smallest quantised weight magnitude kept at prediction time
+// (of 127): smaller weights move a logit by less than 3% of the row's
+// largest weight, and skipping them makes most rows a handful of classes.
+const PruneQ = 4
+
+// prune builds the sparse rows from Q and Scale.
+func (m *Model) prune() {
+	m.start = make([]int32, m.Dim+1)
 	for r := 0; r < m.Dim; r++ {
 		s := m.Scale[r]
 		for c, q := range m.Q[r*m.K : r*m.K+m.K] {
-			m.w[r*m.K+c] = float32(q) * s
+			if q >= PruneQ || q <= -PruneQ {
+				m.cls = append(m.cls, uint16(c))
+				m.val = append(m.val, float32(q)*s)
+			}
 		}
+		m.start[r+1] = int32(len(m.cls))
 	}
 }
 
@@ -242,7 +254,7 @@ func quantise(w, b []float32, dim, k int) *Model {
 			q[c] = int8(math.Round(float64(v / s)))
 		}
 	}
-	m.dequantise()
+	m.prune()
 	return m
 }
 
@@ -250,23 +262,15 @@ func quantise(w, b []float32, dim, k int) *Model {
 func (m *Model) Logits(dst []float32, x Vector) []float32 {
 	dst = dst[:m.K]
 	copy(dst, m.Bias)
-	k := m.K
 	for j, r := range x.Idx {
 		if r < 0 || int(r) >= m.Dim {
 			continue
 		}
 		v := x.Val[j]
-		w := m.w[int(r)*k : int(r)*k+k]
-		d := dst[:len(w)] // same length: lets the compiler drop bounds checks
-		c := 0
-		for ; c+4 <= len(d); c += 4 {
-			d[c] += v * w[c]
-			d[c+1] += v * w[c+1]
-			d[c+2] += v * w[c+2]
-			d[c+3] += v * w[c+3]
-		}
-		for ; c < len(d); c++ {
-			d[c] += v * w[c]
+		a, b := m.start[r], m.start[r+1]
+		cls, val := m.cls[a:b], m.val[a:b]
+		for i, c := range cls {
+			dst[c] += v * val[i]
 		}
 	}
 	return dst
@@ -342,6 +346,6 @@ func Read(r io.Reader, size int64) (*Model, error) {
 			return nil, errors.New("linear: corrupt weights (bad row scale)")
 		}
 	}
-	m.dequantise()
+	m.prune()
 	return m, nil
 }
