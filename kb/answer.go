@@ -109,38 +109,66 @@ func isPrimary(a store.Article) bool {
 	return false
 }
 
+// Candidates an intent contributes: its primary articles, its promotions
+// and its best lexical matches, a few of each (an intent of thousands of
+// articles costs no more than one of five).
+const intentCandidates = 8
+
 func (k *KB) answerByIntent(ctx context.Context, txt, intent, loc string, now time.Time) (Answer, bool, error) {
-	all, err := k.st.Articles(ctx, store.ArticleFilter{Locale: loc, Status: store.ArticlePublished, Intent: intent})
-	if err != nil {
-		return Answer{}, false, err
-	}
+	o := searchOpts{locale: loc, intent: intent, live: true, now: now, limit: intentCandidates}
 	type cand struct {
 		a        store.Article
 		lex, sim float64
 	}
-	var cs []cand
-	for _, a := range all {
-		if live(a, now) {
-			cs = append(cs, cand{a: a})
+	var ids []string
+	lex := map[string]float64{}
+	add := func(hits []Hit, err error) error {
+		for _, h := range hits {
+			if _, ok := lex[h.ID]; !ok {
+				ids = append(ids, h.ID)
+				lex[h.ID] = 0
+			}
+		}
+		return err
+	}
+	var err error
+	if txt != "" {
+		var hits []Hit
+		hits, err = k.search(ctx, txt, o)
+		for _, h := range hits {
+			lex[h.ID] = h.Score
+			ids = append(ids, h.ID)
 		}
 	}
-	if len(cs) == 0 {
-		return Answer{}, false, nil
+	if err == nil {
+		err = add(k.ids(ctx, termQuery(fTags, TagPrimary), o))
 	}
-	if txt != "" {
-		hits, err := k.search(ctx, txt, searchOpts{locale: loc, intent: intent, live: true, now: now, limit: MaxSearchLimit})
+	if err == nil {
+		err = add(k.ids(ctx, windowedQuery(), o))
+	}
+	if err == nil && len(ids) == 0 {
+		err = add(k.ids(ctx, nil, o))
+	}
+	if err != nil {
+		return Answer{}, false, err
+	}
+	qt := k.terms(txt)
+	var cs []cand
+	for _, id := range ids {
+		a, err := k.st.Article(ctx, id)
+		if errs.Is(err, errs.NotFound) {
+			continue // deleted a moment ago
+		}
 		if err != nil {
 			return Answer{}, false, err
 		}
-		lex := make(map[string]float64, len(hits))
-		for _, h := range hits {
-			lex[h.ID] = h.Score
+		if !live(a, now) || a.Intent != intent || (loc != "" && a.Locale != loc) {
+			continue // changed a moment ago
 		}
-		qt := k.terms(txt)
-		for i := range cs {
-			cs[i].lex = lex[cs[i].a.ID]
-			cs[i].sim = k.similarity(qt, cs[i].a)
-		}
+		cs = append(cs, cand{a: a, lex: lex[id], sim: k.similarity(qt, a)})
+	}
+	if len(cs) == 0 {
+		return Answer{}, false, nil
 	}
 	rank := func(c cand) int {
 		switch {

@@ -4,5 +4,44 @@
 // engine asks for the best published, currently valid article.
 //
 // The store is the source of truth; the index follows it. It sits below
-// dialog and above store: api → dialog → kb → store.
+// dialog and above store: api → dialog → kb → store. kb declares what it
+// consumes from the store (ArticleStore); kbtest holds an in-memory double.
+//
+// # Index
+//
+// One scorch index on disk per generation under Config.IndexDir, with a
+// CURRENT file naming the live one. Open reuses it when its mapping
+// version matches and reconciles it with the store (articles changed
+// while no KB ran); otherwise it builds a new one from the store. Every
+// editor operation writes the store first and then the index, in one
+// batch, under a writer lock, so a change is searchable when the call
+// returns. Reindex builds a fresh generation while searches go on,
+// replays the changes made meanwhile from the store and swaps an atomic
+// pointer; in-flight searches finish on the old generation before it is
+// closed and removed.
+//
+// # Analysis
+//
+// Traditional → Simplified and full-width → half-width folding (a char
+// filter over nlu/text's table), the unicode tokenizer, CJK bigrams plus
+// the CJK unigrams that are not function words, English possessives, stop
+// words and snowball stemming (analysis.go). Title and question variants
+// share one field, the answer (placeholders removed) another at a quarter
+// of the weight; BM25. Synonyms (Config.Synonyms, DefaultSynonyms) expand
+// queries: editors change them without a rebuild.
+//
+// TestRetrievalQuality measures this on the demo shop's 167 articles and
+// 194 held-out paraphrased questions (recall@1 0.851, MRR 0.899; 0.794 on
+// the half of the questions never looked at while writing the synonym
+// list); TestRetrievalAlternatives (KEFU_KB_TUNE=1) compares the
+// alternatives. BenchmarkSearch100k (KEFU_KB_SCALE=1) measures 100,000
+// articles.
+//
+// # Answers
+//
+// Answer prefers the recognised intent's articles (one whose question the
+// text nearly repeats, else the "primary" one, else a promotion valid now,
+// else the best lexical match), then a close enough lexical match over
+// all articles. Render fills answer templates with slot values in one
+// pass: values are data, never templates.
 package kb

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -379,7 +380,7 @@ func TestEditsAreSearchableAtOnce(t *testing.T) {
 	if got := topID(t, k, SearchRequest{Query: "开发票", Live: true}); got != "faq-1" {
 		t.Fatalf("after create: top %q", got)
 	}
-	a.Title, a.Questions = "积分怎么用", []string{"积分抵现"}
+	a.Title, a.Questions, a.Answer = "积分怎么用", []string{"积分抵现"}, "100积分抵1元。"
 	a2, err := k.Update(ctx, a, "ed")
 	if err != nil {
 		t.Fatal(err)
@@ -752,17 +753,25 @@ func TestUnanswered(t *testing.T) {
 	}
 }
 
-// searchAll runs every retrieval query, editor and live.
-func searchAll(t testing.TB, k *KB, cases []retrievalCase) []string {
+func hitIDsInOrder(hits []Hit) string {
+	var ids []string
+	for _, h := range hits {
+		ids = append(ids, h.ID)
+	}
+	return strings.Join(ids, " ")
+}
+
+// searchAll runs every retrieval query, live and as an editor.
+func searchAll(t testing.TB, k *KB, cases []retrievalCase) [][]Hit {
 	t.Helper()
-	var out []string
+	var out [][]Hit
 	for _, c := range cases {
 		for _, liveOnly := range []bool{true, false} {
 			hits, err := k.Search(ctx, SearchRequest{Query: c.Query, Locale: c.Locale, Live: liveOnly, Now: testNow})
 			if err != nil {
 				t.Fatal(err)
 			}
-			out = append(out, fmt.Sprint(hits))
+			out = append(out, hits)
 		}
 	}
 	return out
@@ -772,7 +781,47 @@ func TestReindexEqualsLive(t *testing.T) {
 	cases := loadRetrieval(t)
 	k, _, _ := newTestKB(t, defaultTuning)
 	importFile(t, k, articlesPath)
-	// Edits after the import: the live index has seen updates and deletes.
+	reindex := func() {
+		t.Helper()
+		old := k.cur.Load().dir
+		if err := k.Reindex(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if k.cur.Load().dir == old {
+			t.Fatal("Reindex did not swap in a new index")
+		}
+		if _, err := os.Stat(old); !errors.Is(err, os.ErrNotExist) {
+			t.Errorf("old index %s left behind: %v", old, err)
+		}
+	}
+
+	// Built from the same articles, the rebuilt index answers alike,
+	// scores included (up to the order floating-point sums are taken in).
+	same := func(a, b []Hit) bool {
+		if hitIDsInOrder(a) != hitIDsInOrder(b) {
+			return false
+		}
+		for i := range a {
+			if math.Abs(a[i].Score-b[i].Score) > 1e-9*math.Abs(a[i].Score) || a[i].Title != b[i].Title {
+				return false
+			}
+		}
+		return true
+	}
+	before := searchAll(t, k, cases)
+	reindex()
+	after := searchAll(t, k, cases)
+	for i := range before {
+		if !same(before[i], after[i]) {
+			t.Fatalf("query %d differs after reindex:\nlive    %v\nrebuilt %v", i, before[i], after[i])
+		}
+	}
+
+	// After updates and deletes the live index still counts the replaced
+	// documents in its term statistics until background merges drop them,
+	// so scores drift by a few percent and near ties in the tail may swap;
+	// the same hits must come back, and the same best hit wherever it led
+	// by more than that drift.
 	a, _ := k.Get(ctx, "kb-greeting-hello")
 	a.Questions = append(a.Questions, "哈喽有客服吗")
 	if _, err := k.Update(ctx, a, "ed"); err != nil {
@@ -781,23 +830,28 @@ func TestReindexEqualsLive(t *testing.T) {
 	if err := k.Delete(ctx, "kb-thanks-resolved", "ed"); err != nil {
 		t.Fatal(err)
 	}
-	before := searchAll(t, k, cases)
-	old := k.cur.Load().dir
-	if err := k.Reindex(ctx); err != nil {
-		t.Fatal(err)
-	}
-	if k.cur.Load().dir == old {
-		t.Fatal("Reindex did not swap in a new index")
-	}
-	if _, err := os.Stat(old); !errors.Is(err, os.ErrNotExist) {
-		t.Errorf("old index %s left behind: %v", old, err)
-	}
-	after := searchAll(t, k, cases)
+	before = searchAll(t, k, cases)
+	reindex()
+	after = searchAll(t, k, cases)
+	swapped := 0
 	for i := range before {
-		if before[i] != after[i] {
-			t.Fatalf("query %d differs after reindex:\nlive    %s\nrebuilt %s", i, before[i], after[i])
+		b, a := before[i], after[i]
+		if len(b) != len(a) {
+			t.Errorf("query %d: %d hits live, %d rebuilt", i, len(b), len(a))
+			continue
+		}
+		if len(b) == 0 {
+			continue
+		}
+		clear := len(b) == 1 || b[0].Score > 1.1*b[1].Score
+		if clear && a[0].ID != b[0].ID {
+			t.Errorf("query %d: best hit %s live, %s rebuilt", i, b[0].ID, a[0].ID)
+		}
+		if hitIDsInOrder(a) != hitIDsInOrder(b) {
+			swapped++
 		}
 	}
+	t.Logf("after edits: %d of %d result lists differ below a near tie", swapped, len(before))
 }
 
 func TestReindexWhileServing(t *testing.T) {
@@ -1007,13 +1061,49 @@ func TestConcurrentEditorsAndCustomers(t *testing.T) {
 	wg.Wait()
 	list, _ := k.List(ctx, store.ArticleFilter{Locale: LocaleEn})
 	hits, _ := k.Search(ctx, SearchRequest{Query: "question", Locale: LocaleEn, Limit: 100})
-	var want int
+	var want, found int
 	for _, a := range list {
 		if strings.HasPrefix(a.ID, "w") {
 			want++
 		}
 	}
-	if want != 40 || len(hits) != want {
-		t.Errorf("%d created articles left, %d found", want, len(hits))
+	for _, h := range hits {
+		if strings.HasPrefix(h.ID, "w") {
+			found++
+		}
+	}
+	if want != 40 || found != want {
+		t.Errorf("%d created articles left, %d found", want, found)
+	}
+}
+
+func TestCommonTermsSelectNoCandidates(t *testing.T) {
+	cases := loadRetrieval(t)
+	k, _, _ := newTestKB(t, defaultTuning)
+	importFile(t, k, articlesPath)
+	full := searchAll(t, k, cases)
+	defer func(m, f float64) { commonMinDocs, commonFraction = m, f }(commonMinDocs, commonFraction)
+	commonMinDocs, commonFraction = 5, 0.05 // terms in more than 8 of 167 articles are common
+	pruned := searchAll(t, k, cases)
+	sameTop := 0
+	for i := range full {
+		if len(full[i]) > 0 && len(pruned[i]) > 0 && full[i][0].ID == pruned[i][0].ID {
+			sameTop++
+		}
+		// Scores of the candidates that remain are unchanged (but for the
+		// negligible candidate clause).
+		scores := map[string]float64{}
+		for _, h := range full[i] {
+			scores[h.ID] = h.Score
+		}
+		for _, h := range pruned[i] {
+			if s, ok := scores[h.ID]; ok && math.Abs(s-h.Score) > 1e-5*s { // the candidate clause adds ~1e-6
+				t.Fatalf("query %d: %s scored %v, pruned %v", i, h.ID, s, h.Score)
+			}
+		}
+	}
+	t.Logf("same best hit for %d of %d searches with common terms not selecting candidates", sameTop, len(full))
+	if sameTop < len(full)*9/10 {
+		t.Errorf("only %d of %d best hits kept", sameTop, len(full))
 	}
 }

@@ -1,7 +1,9 @@
 package kb
 
 import (
+	"cmp"
 	"context"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -94,14 +96,34 @@ type searchOpts struct {
 
 // search runs a checked query.
 func (k *KB) search(ctx context.Context, q string, o searchOpts) ([]Hit, error) {
+	return k.run(ctx, func(h *handle) query.Query { return k.textQuery(ctx, h, q) }, o, []string{"-_score", "_id"})
+}
+
+// ids lists documents matching extra and o's filters (nil extra: all),
+// in ID order, unscored.
+func (k *KB) ids(ctx context.Context, extra query.Query, o searchOpts) ([]Hit, error) {
+	if extra == nil {
+		extra = bleve.NewMatchAllQuery()
+	}
+	return k.run(ctx, func(*handle) query.Query { return extra }, o, []string{"_id"})
+}
+
+func (k *KB) run(ctx context.Context, mk func(*handle) query.Query, o searchOpts, sort []string) ([]Hit, error) {
 	h, err := k.acquire()
 	if err != nil {
 		return nil, err
 	}
 	defer h.release()
-	req := bleve.NewSearchRequestOptions(k.buildQuery(q, o), o.limit, 0, false)
+	q := mk(h)
+	if f := filterQuery(o); f != nil {
+		b := bleve.NewBooleanQuery()
+		b.AddMust(q)
+		b.AddFilter(f)
+		q = b
+	}
+	req := bleve.NewSearchRequestOptions(q, o.limit, 0, false)
 	req.Fields = []string{fTitleRaw}
-	req.SortBy([]string{"-_score", "_id"})
+	req.SortBy(sort)
 	res, err := h.idx.SearchInContext(ctx, req)
 	if err != nil {
 		if ctx.Err() != nil {
@@ -117,8 +139,12 @@ func (k *KB) search(ctx context.Context, q string, o searchOpts) ([]Hit, error) 
 	return hits, nil
 }
 
-// buildQuery matches q (and its synonyms, weighed down) in the text
-// fields with the tuned boosts, filtered without scoring by o.
+// candidateBoost scales the clause that only selects candidates: its
+// score must not count. (Bleve applies boosts at the leaves only.)
+const candidateBoost = 1e-6
+
+// textQuery matches q (and its synonyms, weighed down) in the text fields
+// with the tuned boosts.
 //
 // Bleve multiplies a disjunction's score by the share of its clauses that
 // matched (coord). Within one field's match that rewards covering more of
@@ -127,11 +153,7 @@ func (k *KB) search(ctx context.Context, q string, o searchOpts) ([]Hit, error) 
 // synonym. So the parts are summed instead: a candidate clause (anything
 // matching, at a negligible boost) is the must of nested boolean queries
 // whose single should clauses add each part's score.
-// candidateBoost scales the clause that only selects candidates: its
-// score must not count. (Bleve applies boosts at the leaves only.)
-const candidateBoost = 1e-6
-
-func (k *KB) buildQuery(q string, o searchOpts) query.Query {
+func (k *KB) textQuery(ctx context.Context, h *handle, q string) query.Query {
 	t := k.tune
 	type fieldBoost struct {
 		field string
@@ -153,10 +175,20 @@ func (k *KB) buildQuery(q string, o searchOpts) query.Query {
 	}
 	var parts []query.Query
 	candidates := bleve.NewDisjunctionQuery()
+	rare := k.rareTerms(ctx, h, q, fields[0].field)
 	for _, f := range fields {
 		if f.boost > 0 {
 			parts = append(parts, match(q, f.field, f.boost, false))
-			candidates.AddQuery(match(q, f.field, candidateBoost, false))
+			if rare == nil {
+				candidates.AddQuery(match(q, f.field, candidateBoost, false))
+				continue
+			}
+			for _, term := range rare {
+				tq := bleve.NewTermQuery(term)
+				tq.SetField(f.field)
+				tq.SetBoost(candidateBoost)
+				candidates.AddQuery(tq)
+			}
 		}
 	}
 	if t.SynonymBoost > 0 {
@@ -199,18 +231,90 @@ func (k *KB) buildQuery(q string, o searchOpts) query.Query {
 		b.AddShould(p)
 		scored = b
 	}
+	return scored
+}
 
-	var filters []query.Query
-	term := func(field, v string) query.Query {
-		tq := bleve.NewTermQuery(v)
-		tq.SetField(field)
-		return tq
+// Common terms. In a large index a query's frequent terms (a character
+// like 货 in a shop's knowledge base) have long posting lists that cost
+// most of the search time and add little to the ranking. As in a
+// "common terms" query, they then do not select candidates: only rarer
+// terms do, and the frequent ones still add their score to those.
+// (Variables so tests can reach the behaviour with small indexes.)
+var (
+	commonMinDocs  = 2000.0 // never common below this document frequency
+	commonFraction = 0.05   // common above this share of the index
+	minRareTerms   = 3      // if all terms are common, the rarest still select
+)
+
+// rareTerms returns the query's terms that are not common in field, or
+// nil when none is common (the whole query selects candidates).
+func (k *KB) rareTerms(ctx context.Context, h *handle, q, field string) []string {
+	n, err := h.idx.DocCount()
+	if err != nil || float64(n)*commonFraction <= commonMinDocs {
+		return nil
 	}
+	cutoff := uint64(float64(n) * commonFraction)
+	adv, err := h.idx.Advanced()
+	if err != nil {
+		return nil
+	}
+	r, err := adv.Reader()
+	if err != nil {
+		return nil
+	}
+	defer r.Close()
+	type termDF struct {
+		term string
+		df   uint64
+	}
+	var all []termDF
+	seen := map[string]bool{}
+	for _, t := range k.main.Analyze([]byte(q)) {
+		term := string(t.Term)
+		if seen[term] {
+			continue
+		}
+		seen[term] = true
+		tfr, err := r.TermFieldReader(ctx, t.Term, field, false, false, false)
+		if err != nil {
+			return nil
+		}
+		all = append(all, termDF{term, tfr.Count()})
+		tfr.Close()
+	}
+	var rare []string
+	for _, t := range all {
+		if t.df <= cutoff {
+			rare = append(rare, t.term)
+		}
+	}
+	if len(rare) == len(all) {
+		return nil
+	}
+	if len(rare) < minRareTerms {
+		slices.SortFunc(all, func(a, b termDF) int { return cmp.Compare(a.df, b.df) })
+		rare = rare[:0]
+		for _, t := range all[:min(minRareTerms, len(all))] {
+			rare = append(rare, t.term)
+		}
+	}
+	return rare
+}
+
+func termQuery(field, v string) query.Query {
+	tq := bleve.NewTermQuery(v)
+	tq.SetField(field)
+	return tq
+}
+
+// filterQuery is the unscored filter o asks for; nil for none.
+func filterQuery(o searchOpts) query.Query {
+	var filters []query.Query
 	if o.locale != "" {
-		filters = append(filters, term(fLocale, o.locale))
+		filters = append(filters, termQuery(fLocale, o.locale))
 	}
 	if o.intent != "" {
-		filters = append(filters, term(fIntent, o.intent))
+		filters = append(filters, termQuery(fIntent, o.intent))
 	}
 	if o.live {
 		now := float64(o.now.Unix())
@@ -219,13 +323,20 @@ func (k *KB) buildQuery(q string, o searchOpts) query.Query {
 		from.SetField(fFrom)
 		until := bleve.NewNumericRangeInclusiveQuery(&now, nil, &no, nil)
 		until.SetField(fUntil)
-		filters = append(filters, term(fStatus, "published"), from, until)
+		filters = append(filters, termQuery(fStatus, "published"), from, until)
 	}
 	if len(filters) == 0 {
-		return scored
+		return nil
 	}
-	bq := bleve.NewBooleanQuery()
-	bq.AddMust(scored)
-	bq.AddFilter(bleve.NewConjunctionQuery(filters...))
-	return bq
+	return bleve.NewConjunctionQuery(filters...)
+}
+
+// windowedQuery matches articles with a validity window.
+func windowedQuery() query.Query {
+	lo, hi, no := farPast, farFuture, false
+	from := bleve.NewNumericRangeInclusiveQuery(&lo, nil, &no, nil)
+	from.SetField(fFrom)
+	until := bleve.NewNumericRangeInclusiveQuery(nil, &hi, nil, &no)
+	until.SetField(fUntil)
+	return bleve.NewDisjunctionQuery(from, until)
 }
