@@ -114,12 +114,32 @@ func isPrimary(a store.Article) bool {
 // articles costs no more than one of five).
 const intentCandidates = 8
 
+// candidate is an article an intent offers, with its lexical score and its
+// similarity to the customer's text.
+type candidate struct {
+	a        store.Article
+	lex, sim float64
+}
+
 func (k *KB) answerByIntent(ctx context.Context, txt, intent, loc string, now time.Time) (Answer, bool, error) {
-	o := searchOpts{locale: loc, intent: intent, live: true, now: now, limit: intentCandidates}
-	type cand struct {
-		a        store.Article
-		lex, sim float64
+	cs, cached, err := k.cachedCandidates(ctx, txt, intent, loc, now)
+	if err != nil {
+		return Answer{}, false, err
 	}
+	if !cached {
+		if cs, err = k.indexedCandidates(ctx, txt, intent, loc, now); err != nil {
+			return Answer{}, false, err
+		}
+	}
+	return rankCandidates(cs)
+}
+
+// indexedCandidates asks the index for the intent's best lexical matches,
+// primary articles and promotions (a few of each), then reads them from
+// the store: the path for knowledge bases too big for the answer cache.
+func (k *KB) indexedCandidates(ctx context.Context, txt, intent, loc string, now time.Time) ([]candidate, error) {
+	o := searchOpts{locale: loc, intent: intent, live: true, now: now, limit: intentCandidates}
+	type cand = candidate
 	var ids []string
 	lex := map[string]float64{}
 	add := func(hits []Hit, err error) error {
@@ -150,7 +170,7 @@ func (k *KB) answerByIntent(ctx context.Context, txt, intent, loc string, now ti
 		err = add(k.ids(ctx, nil, o))
 	}
 	if err != nil {
-		return Answer{}, false, err
+		return nil, err
 	}
 	qt := k.terms(txt)
 	var cs []cand
@@ -160,13 +180,21 @@ func (k *KB) answerByIntent(ctx context.Context, txt, intent, loc string, now ti
 			continue // deleted a moment ago
 		}
 		if err != nil {
-			return Answer{}, false, err
+			return nil, err
 		}
 		if !live(a, now) || a.Intent != intent || (loc != "" && a.Locale != loc) {
 			continue // changed a moment ago
 		}
 		cs = append(cs, cand{a: a, lex: lex[id], sim: k.similarity(qt, a)})
 	}
+	return cs, nil
+}
+
+// rankCandidates picks the answer: an article whose question the text
+// nearly repeats, else the primary one, else a promotion open now, else
+// the best lexical match.
+func rankCandidates(cs []candidate) (Answer, bool, error) {
+	type cand = candidate
 	if len(cs) == 0 {
 		return Answer{}, false, nil
 	}
@@ -246,9 +274,21 @@ func (k *KB) similarity(qt map[string]struct{}, a store.Article) float64 {
 	if len(qt) == 0 {
 		return 0
 	}
-	best := 0.0
+	sets := make([]map[string]struct{}, 0, 1+len(a.Questions))
 	for _, s := range append([]string{a.Title}, a.Questions...) {
-		at := k.terms(s)
+		sets = append(sets, k.terms(s))
+	}
+	return similarityTo(qt, sets)
+}
+
+// similarityTo is the best Dice coefficient between the query's terms and
+// one of the term sets (an article's title and questions).
+func similarityTo(qt map[string]struct{}, sets []map[string]struct{}) float64 {
+	if len(qt) == 0 {
+		return 0
+	}
+	best := 0.0
+	for _, at := range sets {
 		if len(at) == 0 {
 			continue
 		}

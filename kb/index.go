@@ -103,6 +103,7 @@ func (k *KB) apply(h *handle, upserts []store.Article, deletes []string) error {
 	if err := h.idx.Batch(b); err != nil {
 		return fmt.Errorf("kb: index batch: %w", err)
 	}
+	k.invalidateAnswers()
 	return nil
 }
 
@@ -275,6 +276,7 @@ func (k *KB) Reindex(ctx context.Context) error {
 		return rerr
 	}
 	old := k.cur.Swap(nh)
+	k.invalidateAnswers()
 	k.rebuilding, k.dirty = false, nil
 	swapped = true
 	k.wmu.Unlock()

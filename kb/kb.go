@@ -51,6 +51,9 @@ type KB struct {
 	reindexMu sync.Mutex // one Reindex at a time
 	cur       atomic.Pointer[handle]
 	closed    atomic.Bool
+
+	acache atomic.Pointer[answerCache] // see answercache.go
+	agen   atomic.Uint64
 }
 
 // handle is one generation of the index. Readers hold mu.RLock while they

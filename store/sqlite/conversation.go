@@ -64,8 +64,11 @@ func (s *Store) CreateConversation(ctx context.Context, c store.Conversation) er
 
 // Conversation returns the conversation id. Errors: errs.NotFound.
 func (s *Store) Conversation(ctx context.Context, id string) (store.Conversation, error) {
-	c, err := scanConversation(s.rdb.QueryRowContext(ctx,
-		`SELECT `+conversationColumns+` FROM conversations WHERE id = ?`, id))
+	st, err := s.prep(ctx, s.rdb, `SELECT `+conversationColumns+` FROM conversations WHERE id = ?`)
+	if err != nil {
+		return store.Conversation{}, dbError(err, "conversation %q", id)
+	}
+	c, err := scanConversation(st.QueryRowContext(ctx, id))
 	if err != nil {
 		return store.Conversation{}, dbError(err, "conversation %q", id)
 	}
@@ -83,10 +86,11 @@ func (s *Store) UpdateConversation(ctx context.Context, c store.Conversation, fr
 	}
 	c.UpdatedAt = orNow(c.UpdatedAt)
 	return s.withTx(ctx, "update conversation", func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE conversations
-			SET state = ?, agent_id = ?, context = ?, locale = ?, updated_at = ?,
-			    profile = ?, verified = ?, user_id = ?
-			WHERE id = ? AND state = ?`,
+		upd, err := s.txStmt(ctx, tx, sqlUpdateConversation)
+		if err != nil {
+			return dbError(err, "conversation %q", c.ID)
+		}
+		res, err := upd.ExecContext(ctx,
 			c.State, c.AgentID, c.Context, c.Locale, nanos(c.UpdatedAt),
 			profile, c.Verified, c.UserID, c.ID, fromState)
 		if err != nil {

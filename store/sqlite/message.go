@@ -41,14 +41,18 @@ func (s *Store) AppendMessage(ctx context.Context, m store.Message) (store.Messa
 	err := s.withTx(ctx, "append message", func(tx *sql.Tx) error {
 		// Bumping the counter row takes the write lock on the conversation
 		// (the database in SQLite, the row in PostgreSQL) until commit.
-		err := tx.QueryRowContext(ctx,
-			`UPDATE conversations SET last_seq = last_seq + 1 WHERE id = ? RETURNING last_seq`,
-			m.ConversationID).Scan(&m.Seq)
+		bump, err := s.txStmt(ctx, tx, sqlBumpSeq)
 		if err != nil {
+			return dbError(err, "append message")
+		}
+		if err := bump.QueryRowContext(ctx, m.ConversationID).Scan(&m.Seq); err != nil {
 			return dbError(err, "conversation %q", m.ConversationID)
 		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO messages (`+messageColumns+`)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		insert, err := s.txStmt(ctx, tx, sqlInsertMessage)
+		if err != nil {
+			return dbError(err, "append message")
+		}
+		_, err = insert.ExecContext(ctx,
 			m.ID, m.ConversationID, m.Seq, m.Role, m.AgentID, m.Text, m.Intent, m.Confidence,
 			m.Emotion, m.EmotionScore, m.ArticleID, m.Meta, nanos(m.CreatedAt))
 		return dbError(err, "message %q", m.ID)

@@ -38,6 +38,7 @@ type Store struct {
 	db  *sql.DB // writes: one connection, transactions BEGIN IMMEDIATE
 	rdb *sql.DB // reads: read-only pool
 	ids idSource
+	stmts
 }
 
 // Open opens (creating if needed) the database at cfg.Path and applies the
@@ -86,13 +87,18 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		_ = db.Close()
 		return nil, fmt.Errorf("sqlite: open %q for reading: %w", path, err)
 	}
-	return &Store{db: db, rdb: rdb}, nil
+	s := &Store{db: db, rdb: rdb}
+	if err := s.prepareWriters(ctx); err != nil {
+		_ = s.Close()
+		return nil, fmt.Errorf("sqlite: prepare: %w", err)
+	}
+	return s, nil
 }
 
 // Close closes both pools. The last connection to close checkpoints the
 // write-ahead log into the database file.
 func (s *Store) Close() error {
-	return errors.Join(s.rdb.Close(), s.db.Close())
+	return errors.Join(s.closeStmts(), s.rdb.Close(), s.db.Close())
 }
 
 // dsn builds the modernc.org/sqlite data source name. Every pragma is in
