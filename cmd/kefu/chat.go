@@ -3,68 +3,54 @@ package main
 import (
 	"bufio"
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
-	"io/fs"
+	"os"
 	"strings"
-	"time"
 
-	"github.com/kefu-ai/kefu/data"
-	"github.com/kefu-ai/kefu/nlu"
+	"github.com/kefu-ai/kefu/dialog"
 )
 
-// chatCmd is a terminal REPL against the demo shop: it shows what the NLU
-// read from each message and the knowledge-base answer the intent leads to.
+// chatCmd is a terminal REPL against the demo shop: the whole engine
+// (understanding, dialogue, knowledge base, order book) on a throwaway
+// data directory, one conversation, no HTTP.
 type chatCmd struct {
 	stdin          io.Reader
 	stdout, stderr io.Writer
-	now            func() time.Time
-}
-
-// demoIntent is one row of data/intents.json.
-type demoIntent struct {
-	Intent string   `json:"intent"`
-	Slots  []string `json:"slots"`
-	Route  string   `json:"route"`
-}
-
-// demoArticle holds the fields of data/kb/articles.jsonl the REPL uses.
-type demoArticle struct {
-	ID         string     `json:"id"`
-	Answer     string     `json:"answer"`
-	Intent     string     `json:"intent"`
-	Tags       []string   `json:"tags"`
-	Locale     string     `json:"locale"`
-	Status     string     `json:"status"`
-	ValidFrom  *time.Time `json:"valid_from"`
-	ValidUntil *time.Time `json:"valid_until"`
-}
-
-func (a demoArticle) live(now time.Time) bool {
-	return a.Status == "published" && (a.ValidFrom == nil || !now.Before(*a.ValidFrom)) && (a.ValidUntil == nil || now.Before(*a.ValidUntil))
-}
-
-func (a demoArticle) primary() bool {
-	for _, t := range a.Tags {
-		if t == "primary" {
-			return true
-		}
-	}
-	return false
 }
 
 func (c *chatCmd) Run(ctx context.Context, args []string) error {
 	fl := newFlagSet("chat", c.stderr)
-	modelDir := fl.String("model", "", "model directory (default: the embedded demo model)")
+	model := fl.String("model", "", "model directory (default: the embedded demo model)")
+	dataDir := fl.String("data-dir", "", "state directory (default: a temporary one, removed at exit)")
+	userID := fl.String("user", "", "act as this shop user (signed with the configured shop secret), to see own orders in full")
 	if err := parseFlags(fl, args); err != nil {
 		return err
 	}
-	m, err := loadModel(*modelDir)
+	dir := *dataDir
+	if dir == "" {
+		tmp, err := os.MkdirTemp("", "kefu-chat-")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(tmp)
+		dir = tmp
+	}
+	cfg, err := LoadConfig("", nil, map[string]any{"data_dir": dir, "nlu.model": *model})
 	if err != nil {
 		return err
 	}
-	routes, articles, orders, err := loadDemoShop()
+	m, err := NewMain(ctx, cfg, newLogger(io.Discard, "error"))
+	if err != nil {
+		return err
+	}
+	defer m.Close()
+	start := dialog.Start{Channel: "chat"}
+	if *userID != "" {
+		start.UserID = *userID
+		start.UserSig = dialog.SignUser(cfg.Auth.ShopSecret, *userID)
+	}
+	conv, err := m.engine.Start(ctx, start)
 	if err != nil {
 		return err
 	}
@@ -76,158 +62,32 @@ func (c *chatCmd) Run(ctx context.Context, args []string) error {
 			fmt.Fprintln(c.stdout)
 			return in.Err()
 		}
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		r := m.Parse(ctx, in.Text())
-		fmt.Fprintf(c.stdout, "  intent %s (%.2f)  emotion %s (%.2f)  lang %s\n", r.Intent, r.Confidence, r.Emotion.Label, r.Emotion.Score, r.Lang)
-		for _, e := range r.Entities {
+		text := in.Text()
+		p := m.nlu.Parse(ctx, text)
+		fmt.Fprintf(c.stdout, "  parse: intent %s (%.2f)  emotion %s (%.2f)  lang %s\n", p.Intent, p.Confidence, p.Emotion.Label, p.Emotion.Score, p.Lang)
+		for _, e := range p.Entities {
 			fmt.Fprintf(c.stdout, "  entity %s = %s [%d,%d)\n", e.Type, e.Value, e.Start, e.End)
 		}
-		fmt.Fprintf(c.stdout, "  kefu: %s\n", c.reply(r, routes, articles, orders))
-	}
-}
-
-// reply picks the answer the demo shop gives for a parse.
-func (c *chatCmd) reply(r nlu.Result, routes map[string]demoIntent, articles []demoArticle, orders map[string]demoOrder) string {
-	locale := "zh-CN"
-	if r.Lang == "en" {
-		locale = "en"
-	}
-	zh := locale == "zh-CN"
-	switch {
-	case r.Intent == nlu.OOS:
-		if zh {
-			return "抱歉，这个问题我暂时回答不了。我可以帮您查订单、退换货、支付和优惠等问题，也可以为您转人工客服。"
-		}
-		return "Sorry, I can't help with that. I can help with orders, returns, payments and promotions, or connect you to a person."
-	case routes[r.Intent].Route == "handoff" || r.Emotion.Label == nlu.EmotionAngry:
-		if zh {
-			return "[转人工] 正在为您转接人工客服，请稍候。"
-		}
-		return "[handoff] Connecting you to a person, please wait."
-	}
-	for _, slot := range routes[r.Intent].Slots {
-		if !hasEntity(r, slot) {
-			if zh {
-				return "[asks_for " + slot + "] 请提供您的订单号（如 DD20241123001）。"
-			}
-			return "[asks_for " + slot + "] Please give me your order number (e.g. DD20241123001)."
-		}
-	}
-	now := time.Now()
-	if c.now != nil {
-		now = c.now()
-	}
-	var best *demoArticle
-	for i, a := range articles {
-		if a.Intent != r.Intent || a.Locale != locale || !a.live(now) {
+		turn, err := m.engine.Receive(ctx, conv.ID, text)
+		if err != nil {
+			fmt.Fprintf(c.stdout, "  error: %v\n", err)
 			continue
 		}
-		if best == nil || a.primary() && !best.primary() {
-			best = &articles[i]
-		}
-	}
-	if best == nil {
-		return "(no article for " + r.Intent + ")"
-	}
-	return render(best.Answer, r, orders) + "  [" + best.ID + "]"
-}
-
-// demoOrder holds the fields of data/orders/orders.json answers can show
-// to anyone: shipping status, never names, phones or addresses.
-type demoOrder struct {
-	ID         string `json:"id"`
-	Status     string `json:"status"`
-	Carrier    string `json:"carrier"`
-	TrackingNo string `json:"tracking_no"`
-	ETA        string `json:"eta"`
-	Events     []struct {
-		Description string `json:"description"`
-	} `json:"events"`
-}
-
-// render fills an answer's placeholders from the order the customer named.
-// The template is the editor's; customer text only selects an order and is
-// never substituted, so it can never act as template code.
-func render(answer string, r nlu.Result, orders map[string]demoOrder) string {
-	var o demoOrder
-	for _, e := range r.Entities {
-		if e.Type == "order_id" {
-			if found, ok := orders[e.Value]; ok {
-				o = found
-			} else {
-				o = demoOrder{ID: e.Value, Status: "not found"}
+		if r := turn.Reply; r != nil {
+			fmt.Fprintf(c.stdout, "  kefu [%s", r.Intent)
+			if r.ArticleID != "" {
+				fmt.Fprintf(c.stdout, ", %s", r.ArticleID)
 			}
-			break
+			if r.AsksFor != "" {
+				fmt.Fprintf(c.stdout, ", asks for %s", r.AsksFor)
+			}
+			fmt.Fprintf(c.stdout, "]: %s\n", r.Text)
+			for _, s := range r.Suggestions {
+				fmt.Fprintf(c.stdout, "    • %s\n", s)
+			}
+		}
+		if h := turn.Handoff; h != nil {
+			fmt.Fprintf(c.stdout, "  → handed to a person: %s, priority %d, queue position %d (state %s)\n", h.Reason, h.Priority, h.QueuePosition, turn.State)
 		}
 	}
-	last := "-"
-	if n := len(o.Events); n > 0 {
-		last = o.Events[n-1].Description
-	}
-	dash := func(s string) string {
-		if s == "" {
-			return "-"
-		}
-		return s
-	}
-	return strings.NewReplacer(
-		"{{order_id}}", dash(o.ID), "{{order_status}}", dash(o.Status), "{{carrier}}", dash(o.Carrier),
-		"{{tracking_no}}", dash(o.TrackingNo), "{{last_event}}", last, "{{eta}}", dash(o.ETA),
-	).Replace(answer)
-}
-
-func hasEntity(r nlu.Result, typ string) bool {
-	for _, e := range r.Entities {
-		if e.Type == typ {
-			return true
-		}
-	}
-	return false
-}
-
-func loadDemoShop() (map[string]demoIntent, []demoArticle, map[string]demoOrder, error) {
-	raw, err := fs.ReadFile(data.FS, "intents.json")
-	if err != nil {
-		return nil, nil, nil, fmt.Errorf("demo shop: %w", err)
-	}
-	var intents []demoIntent
-	if err := json.Unmarshal(raw, &intents); err != nil {
-		return nil, nil, nil, fmt.Errorf("demo shop: intents.json: %w", err)
-	}
-	raw, err = fs.ReadFile(data.FS, "orders/orders.json")
-	if err != nil {
-		return nil, nil, nil, fmt.Errorf("demo shop: %w", err)
-	}
-	var list []demoOrder
-	if err := json.Unmarshal(raw, &list); err != nil {
-		return nil, nil, nil, fmt.Errorf("demo shop: orders.json: %w", err)
-	}
-	orders := make(map[string]demoOrder, len(list))
-	for _, o := range list {
-		orders[o.ID] = o
-	}
-	routes := make(map[string]demoIntent, len(intents))
-	for _, it := range intents {
-		routes[it.Intent] = it
-	}
-	f, err := data.FS.Open("kb/articles.jsonl")
-	if err != nil {
-		return nil, nil, nil, fmt.Errorf("demo shop: %w", err)
-	}
-	defer f.Close()
-	var articles []demoArticle
-	err = nlu.ScanLines(f, func(_ int, line []byte) error {
-		var a demoArticle
-		if err := json.Unmarshal(line, &a); err != nil {
-			return err
-		}
-		articles = append(articles, a)
-		return nil
-	})
-	if err != nil {
-		return nil, nil, nil, fmt.Errorf("demo shop: kb/articles.jsonl: %w", err)
-	}
-	return routes, articles, orders, nil
 }

@@ -127,3 +127,16 @@ func TestTrainEvalCommands(t *testing.T) {
 		t.Errorf("embedded demo model: %v", err)
 	}
 }
+
+func TestChatCommand(t *testing.T) {
+	in := strings.NewReader("我的订单到哪了\nDD20241123011\n转人工\n\n")
+	var out, errOut bytes.Buffer
+	if err := run(context.Background(), []string{"chat"}, in, &out, &errOut); err != nil {
+		t.Fatalf("chat: %v (stderr %s)", err, errOut.String())
+	}
+	for _, want := range []string{"asks for order_id", "DD20241123011", "handed to a person: explicit_request"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("chat output lacks %q:\n%s", want, out.String())
+		}
+	}
+}
