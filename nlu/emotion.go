@@ -34,7 +34,7 @@ var (
 		"chargeback", "lawyer", "sue you", "report you", "bbb", "better business bureau", "ftc", "bad review", "1 star", "one star", "dispute"}
 	insultCues = []string{"垃圾", "骗子", "傻", "坑人", "滚", "恶心", "无耻", "废物", "智障", "脑子", "什么玩意", "黑店", "骗钱", "呵呵",
 		"scam", "idiot", "useless", "trash", "stupid", "wtf", "fuck", "shit", "ridiculous", "pathetic", "joke", "incompetent", "liar", "fraud", "worst"}
-	negCues = []string{"不", "没", "还没", "一直", "到底", "怎么回事", "什么意思", "太慢", "慢死", "气", "失望", "烂", "差", "坏", "破", "退款", "拖",
+	negCues = []string{"不", "没", "还没", "一直", "到底", "怎么回事", "什么意思", "太慢", "慢死", "生气", "气死", "气人", "失望", "烂", "差", "坏", "破", "退款", "拖",
 		"not", "never", "no ", "still", "again", "late", "broken", "wrong", "refund", "nobody", "terrible", "awful", "horrible", "waiting", "disappointed", "unacceptable"}
 	anxiousCues = []string{"急", "着急", "担心", "怎么办", "快点", "赶紧", "马上", "尽快", "明天就要", "来不及", "害怕", "会不会", "万一", "求求", "拜托",
 		"urgent", "asap", "worried", "hurry", "please help", "nervous", "scared", "deadline", "tomorrow", "panic", "need it by", "anxious"}
