@@ -167,14 +167,11 @@ func (e *Engine) receiveBot(ctx context.Context, c store.Conversation, cc *convC
 	cc.Locale = locale
 	rd := e.read(text, parse, cc, now)
 	cc.mood(negativity(parse.Emotion))
-	cust, err := e.store.AppendMessage(ctx, store.Message{
+	custMsg := store.Message{
 		ConversationID: c.ID, Role: store.RoleCustomer, Text: text,
 		Intent: rd.Intent, Confidence: rd.Confidence, Emotion: parse.Emotion.Label, EmotionScore: parse.Emotion.Score,
 		Meta:      mustJSON(meta{Context: rd.How, ParseIntent: parse.Intent, ParseConfidence: parse.Confidence, Locale: locale}),
 		CreatedAt: now,
-	})
-	if err != nil {
-		return Turn{}, err
 	}
 	// What the last turn asked or offered is answered now or forgotten;
 	// an order id the customer gives is remembered.
@@ -187,7 +184,14 @@ func (e *Engine) receiveBot(ctx context.Context, c store.Conversation, cc *convC
 	e.decide(t)
 
 	from := c.State
+	var cust store.Message
 	if t.decision == DecisionHandoff {
+		// The queue item's summary quotes the customer's message: it must
+		// be stored first.
+		var err error
+		if cust, err = e.store.AppendMessage(ctx, custMsg); err != nil {
+			return Turn{}, err
+		}
 		if err := e.enqueue(ctx, t, &c, cust); err != nil {
 			return Turn{}, err
 		}
@@ -209,26 +213,43 @@ func (e *Engine) receiveBot(ctx context.Context, c store.Conversation, cc *convC
 	}
 	c.Context = cc.encode()
 	c.UpdatedAt = now
-	if err := e.store.UpdateConversation(ctx, c, from); err != nil {
-		if t.decision == DecisionHandoff {
-			_ = e.store.Dequeue(ctx, c.ID)
-		}
-		return Turn{}, err
-	}
-	if c.State != from {
-		tr := store.Transition{ConversationID: c.ID, From: from, To: c.State, Reason: t.reason, At: now}
-		if err := e.store.AddTransition(ctx, tr); err != nil {
-			return Turn{}, err
-		}
-		e.hub.publish(c.ID, Event{Type: EventState, Data: tr})
-	}
-	bot, err := e.store.AppendMessage(ctx, store.Message{
+	botMsg := store.Message{
 		ConversationID: c.ID, Role: store.RoleBot, Text: t.reply.Text,
 		Intent: t.reply.Intent, Confidence: t.reply.Confidence, ArticleID: t.reply.ArticleID,
 		Meta: mustJSON(t.meta), CreatedAt: now,
-	})
-	if err != nil {
-		return Turn{}, err
+	}
+	var bot store.Message
+	if t.decision != DecisionHandoff && c.State == from {
+		// The common turn: question, context and reply in one commit.
+		saved, err := e.store.SaveTurn(ctx, c, from, []store.Message{custMsg, botMsg})
+		if err != nil {
+			return Turn{}, err
+		}
+		cust, bot = saved[0], saved[1]
+	} else {
+		if cust.ID == "" {
+			var err error
+			if cust, err = e.store.AppendMessage(ctx, custMsg); err != nil {
+				return Turn{}, err
+			}
+		}
+		if err := e.store.UpdateConversation(ctx, c, from); err != nil {
+			if t.decision == DecisionHandoff {
+				_ = e.store.Dequeue(ctx, c.ID)
+			}
+			return Turn{}, err
+		}
+		if c.State != from {
+			tr := store.Transition{ConversationID: c.ID, From: from, To: c.State, Reason: t.reason, At: now}
+			if err := e.store.AddTransition(ctx, tr); err != nil {
+				return Turn{}, err
+			}
+			e.hub.publish(c.ID, Event{Type: EventState, Data: tr})
+		}
+		var err error
+		if bot, err = e.store.AppendMessage(ctx, botMsg); err != nil {
+			return Turn{}, err
+		}
 	}
 	e.hub.publish(c.ID, Event{Type: EventMessage, Data: bot})
 	if t.decision == DecisionHandoff {

@@ -936,7 +936,8 @@ func TestStoreFailureIsAnError(t *testing.T) {
 	conv := h.start("", false, false)
 	boom := errors.New("disk on fire")
 	h.store.Fail = func(method string) error {
-		if method == "AppendMessage" {
+		// A turn writes through SaveTurn (or AppendMessage on a handoff).
+		if method == "AppendMessage" || method == "SaveTurn" {
 			return boom
 		}
 		return nil

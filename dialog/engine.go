@@ -56,6 +56,9 @@ type Store interface {
 	Conversation(ctx context.Context, id string) (store.Conversation, error)
 	UpdateConversation(ctx context.Context, c store.Conversation, fromState string) error
 	AppendMessage(ctx context.Context, m store.Message) (store.Message, error)
+	// SaveTurn is UpdateConversation and AppendMessage of each message in
+	// one transaction: all or nothing.
+	SaveTurn(ctx context.Context, c store.Conversation, fromState string, msgs []store.Message) ([]store.Message, error)
 	Messages(ctx context.Context, convID string, afterSeq int64, limit int) ([]store.Message, error)
 	Message(ctx context.Context, convID, msgID string) (store.Message, error)
 	AddTransition(ctx context.Context, t store.Transition) error

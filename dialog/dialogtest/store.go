@@ -121,6 +121,32 @@ func (s *Store) AppendMessage(_ context.Context, m store.Message) (store.Message
 	return m, nil
 }
 
+// SaveTurn implements dialog.Store: all or nothing under one lock.
+func (s *Store) SaveTurn(_ context.Context, c store.Conversation, fromState string, msgs []store.Message) ([]store.Message, error) {
+	if err := s.fail("SaveTurn"); err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	cur, ok := s.convs[c.ID]
+	if !ok {
+		return nil, notFound("conversation", c.ID)
+	}
+	if cur.State != fromState {
+		return nil, errs.E(errs.Conflict, "conversation %s is %s, not %s", c.ID, cur.State, fromState)
+	}
+	s.convs[c.ID] = copyConv(c)
+	out := make([]store.Message, len(msgs))
+	for i, m := range msgs {
+		m.ID = s.id("m")
+		m.Seq = int64(len(s.msgs[c.ID]) + 1)
+		m.Meta = slices.Clone(m.Meta)
+		s.msgs[c.ID] = append(s.msgs[c.ID], m)
+		out[i] = m
+	}
+	return out, nil
+}
+
 // Messages implements dialog.Store; limit <= 0 means all.
 func (s *Store) Messages(_ context.Context, convID string, afterSeq int64, limit int) ([]store.Message, error) {
 	if err := s.fail("Messages"); err != nil {

@@ -86,30 +86,35 @@ func (s *Store) UpdateConversation(ctx context.Context, c store.Conversation, fr
 	}
 	c.UpdatedAt = orNow(c.UpdatedAt)
 	return s.withTx(ctx, "update conversation", func(tx *sql.Tx) error {
-		upd, err := s.txStmt(ctx, tx, sqlUpdateConversation)
-		if err != nil {
-			return dbError(err, "conversation %q", c.ID)
-		}
-		res, err := upd.ExecContext(ctx,
-			c.State, c.AgentID, c.Context, c.Locale, nanos(c.UpdatedAt),
-			profile, c.Verified, c.UserID, c.ID, fromState)
-		if err != nil {
-			return dbError(err, "conversation %q", c.ID)
-		}
-		n, err := res.RowsAffected()
-		if err != nil {
-			return dbError(err, "conversation %q", c.ID)
-		}
-		if n == 1 {
-			return nil
-		}
-		var state string
-		err = tx.QueryRowContext(ctx, `SELECT state FROM conversations WHERE id = ?`, c.ID).Scan(&state)
-		if err != nil {
-			return dbError(err, "conversation %q", c.ID)
-		}
-		return errs.E(errs.Conflict, "conversation %q is %s, not %s", c.ID, state, fromState)
+		return s.updateConversationTx(ctx, tx, c, profile, fromState)
 	})
+}
+
+// updateConversationTx is UpdateConversation within tx.
+func (s *Store) updateConversationTx(ctx context.Context, tx *sql.Tx, c store.Conversation, profile, fromState string) error {
+	upd, err := s.txStmt(ctx, tx, sqlUpdateConversation)
+	if err != nil {
+		return dbError(err, "conversation %q", c.ID)
+	}
+	res, err := upd.ExecContext(ctx,
+		c.State, c.AgentID, c.Context, c.Locale, nanos(c.UpdatedAt),
+		profile, c.Verified, c.UserID, c.ID, fromState)
+	if err != nil {
+		return dbError(err, "conversation %q", c.ID)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return dbError(err, "conversation %q", c.ID)
+	}
+	if n == 1 {
+		return nil
+	}
+	var state string
+	err = tx.QueryRowContext(ctx, `SELECT state FROM conversations WHERE id = ?`, c.ID).Scan(&state)
+	if err != nil {
+		return dbError(err, "conversation %q", c.ID)
+	}
+	return errs.E(errs.Conflict, "conversation %q is %s, not %s", c.ID, state, fromState)
 }
 
 // CountConversations returns the number of conversations in each state.

@@ -34,33 +34,41 @@ func (s *Store) AppendMessage(ctx context.Context, m store.Message) (store.Messa
 	if m.ConversationID == "" {
 		return store.Message{}, errs.E(errs.Invalid, "message: conversation id is required")
 	}
-	if m.ID == "" {
-		m.ID = s.ids.next()
-	}
-	m.CreatedAt = orNow(m.CreatedAt)
 	err := s.withTx(ctx, "append message", func(tx *sql.Tx) error {
-		// Bumping the counter row takes the write lock on the conversation
-		// (the database in SQLite, the row in PostgreSQL) until commit.
-		bump, err := s.txStmt(ctx, tx, sqlBumpSeq)
-		if err != nil {
-			return dbError(err, "append message")
-		}
-		if err := bump.QueryRowContext(ctx, m.ConversationID).Scan(&m.Seq); err != nil {
-			return dbError(err, "conversation %q", m.ConversationID)
-		}
-		insert, err := s.txStmt(ctx, tx, sqlInsertMessage)
-		if err != nil {
-			return dbError(err, "append message")
-		}
-		_, err = insert.ExecContext(ctx,
-			m.ID, m.ConversationID, m.Seq, m.Role, m.AgentID, m.Text, m.Intent, m.Confidence,
-			m.Emotion, m.EmotionScore, m.ArticleID, m.Meta, nanos(m.CreatedAt))
-		return dbError(err, "message %q", m.ID)
+		var err error
+		m, err = s.appendMessageTx(ctx, tx, m)
+		return err
 	})
 	if err != nil {
 		return store.Message{}, err
 	}
 	return m, nil
+}
+
+// appendMessageTx assigns m's ID (when empty), Seq and CreatedAt and
+// inserts it within tx.
+func (s *Store) appendMessageTx(ctx context.Context, tx *sql.Tx, m store.Message) (store.Message, error) {
+	if m.ID == "" {
+		m.ID = s.ids.next()
+	}
+	m.CreatedAt = orNow(m.CreatedAt)
+	// Bumping the counter row takes the write lock on the conversation
+	// (the database in SQLite, the row in PostgreSQL) until commit.
+	bump, err := s.txStmt(ctx, tx, sqlBumpSeq)
+	if err != nil {
+		return m, dbError(err, "append message")
+	}
+	if err := bump.QueryRowContext(ctx, m.ConversationID).Scan(&m.Seq); err != nil {
+		return m, dbError(err, "conversation %q", m.ConversationID)
+	}
+	insert, err := s.txStmt(ctx, tx, sqlInsertMessage)
+	if err != nil {
+		return m, dbError(err, "append message")
+	}
+	_, err = insert.ExecContext(ctx,
+		m.ID, m.ConversationID, m.Seq, m.Role, m.AgentID, m.Text, m.Intent, m.Confidence,
+		m.Emotion, m.EmotionScore, m.ArticleID, m.Meta, nanos(m.CreatedAt))
+	return m, dbError(err, "message %q", m.ID)
 }
 
 // Messages returns up to limit messages of a conversation with Seq greater
@@ -120,4 +128,37 @@ func (s *Store) AddFeedback(ctx context.Context, f store.Feedback) error {
 			f.MessageID, f.ConversationID, f.Helpful, at)
 		return dbError(err, "feedback on message %q", f.MessageID)
 	})
+}
+
+// SaveTurn saves a turn in one transaction: c (compare-and-set from
+// fromState, as UpdateConversation) and msgs appended in order (as
+// AppendMessage). A bot turn is then one commit instead of three. On any
+// error nothing is saved. Errors: errs.NotFound, errs.Conflict.
+func (s *Store) SaveTurn(ctx context.Context, c store.Conversation, fromState string, msgs []store.Message) ([]store.Message, error) {
+	profile, err := encodeProfile(c.Profile)
+	if err != nil {
+		return nil, err
+	}
+	c.UpdatedAt = orNow(c.UpdatedAt)
+	out := make([]store.Message, len(msgs))
+	err = s.withTx(ctx, "save turn", func(tx *sql.Tx) error {
+		if err := s.updateConversationTx(ctx, tx, c, profile, fromState); err != nil {
+			return err
+		}
+		for i, m := range msgs {
+			if m.ConversationID != c.ID {
+				return errs.E(errs.Invalid, "message for conversation %q in a turn of %q", m.ConversationID, c.ID)
+			}
+			m, err := s.appendMessageTx(ctx, tx, m)
+			if err != nil {
+				return err
+			}
+			out[i] = m
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
 }

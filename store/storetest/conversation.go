@@ -369,3 +369,41 @@ func testFeedback(t *testing.T, s Store) {
 		wantCode(t, s.AddFeedback(ctx, tt.f), tt.code, tt.name)
 	}
 }
+
+// testSaveTurn: the conversation and the turn's messages are saved
+// together, or (on a lost compare-and-set) not at all.
+func testSaveTurn(t *testing.T, s Store) {
+	ctx := t.Context()
+	createConversations(t, s, "c1")
+	c, err := s.Conversation(ctx, "c1")
+	must(t, err, "get c1")
+	c.Context = []byte(`{"turn":1}`)
+	msgs := []store.Message{
+		{ConversationID: "c1", Role: store.RoleCustomer, Text: "退货运费谁出", CreatedAt: at(1)},
+		{ConversationID: "c1", Role: store.RoleBot, Text: "运费险会赔付", Intent: "return_shipping_fee", CreatedAt: at(1)},
+	}
+	got, err := s.SaveTurn(ctx, c, store.StateBot, msgs)
+	must(t, err, "save turn")
+	if len(got) != 2 || got[0].Seq != 1 || got[1].Seq != 2 || got[0].ID == "" || got[0].ID == got[1].ID {
+		t.Fatalf("saved messages = %+v, want seq 1 and 2 with ids", got)
+	}
+	after, err := s.Conversation(ctx, "c1")
+	must(t, err, "get c1 again")
+	if string(after.Context) != `{"turn":1}` {
+		t.Errorf("context = %s, want the turn's", after.Context)
+	}
+	// A lost compare-and-set saves neither the conversation nor messages.
+	c.Context = []byte(`{"turn":2}`)
+	_, err = s.SaveTurn(ctx, c, store.StateAgent, []store.Message{{ConversationID: "c1", Role: store.RoleCustomer, Text: "lost"}})
+	wantCode(t, err, errs.Conflict, "save turn from a stale state")
+	all, err := s.Messages(ctx, "c1", 0, 0)
+	must(t, err, "messages")
+	if len(all) != 2 {
+		t.Errorf("%d messages after a failed turn, want 2", len(all))
+	}
+	after, err = s.Conversation(ctx, "c1")
+	must(t, err, "get c1 after failure")
+	if string(after.Context) != `{"turn":1}` {
+		t.Errorf("context = %s after a failed turn, want it unchanged", after.Context)
+	}
+}
