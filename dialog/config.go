@@ -107,6 +107,8 @@ type Config struct {
 
 	Handoff HandoffConfig `mapstructure:"handoff"`
 	Queue   QueueConfig   `mapstructure:"queue"`
+	// Webhooks receive every change of conversation owner.
+	Webhooks WebhookConfig `mapstructure:"webhooks"`
 
 	// HumanIntent is the intent of asking for a person.
 	HumanIntent string `mapstructure:"human_intent"`
@@ -197,6 +199,7 @@ func DefaultConfig() Config {
 				ReasonRoute: 25, ReasonExplicit: 20, ReasonMisses: 15, ReasonTransfer: 20,
 			},
 		},
+		Webhooks:           WebhookConfig{Timeout: 5 * time.Second, Attempts: 4, Backoff: 500 * time.Millisecond, Queue: 1024},
 		HumanIntent:        "human_agent",
 		DefaultOrderIntent: "order_status",
 		DefaultLocale:      LocaleZh,

@@ -244,7 +244,7 @@ func (e *Engine) receiveBot(ctx context.Context, c store.Conversation, cc *convC
 			if err := e.store.AddTransition(ctx, tr); err != nil {
 				return Turn{}, err
 			}
-			e.hub.publish(c.ID, Event{Type: EventState, Data: tr})
+			e.publishState(c.ID, tr)
 		}
 		var err error
 		if bot, err = e.store.AppendMessage(ctx, botMsg); err != nil {
@@ -343,8 +343,17 @@ func (e *Engine) transition(ctx context.Context, c *store.Conversation, cc *conv
 	if err := e.store.AddTransition(ctx, tr); err != nil {
 		return err
 	}
-	e.hub.publish(c.ID, Event{Type: EventState, Data: tr})
+	e.publishState(c.ID, tr)
 	return nil
+}
+
+// publishState tells subscribers (SSE) and webhooks of a change of owner.
+func (e *Engine) publishState(convID string, tr store.Transition) {
+	ev := Event{Type: EventState, Data: tr}
+	e.hub.publish(convID, ev)
+	if e.hooks != nil {
+		e.hooks.send(convID, ev, e.now())
+	}
 }
 
 // localeFor picks the language to answer in: the message's own when it

@@ -131,6 +131,7 @@ type Engine struct {
 	convLocks  *lockTable
 	agentLocks *lockTable
 	hub        *hub
+	hooks      *webhooks // nil without webhook URLs
 	stats      *counters
 
 	mu        sync.Mutex // guards the fields below
@@ -188,6 +189,7 @@ func New(cfg Config, deps Deps) (*Engine, error) {
 	if e.log == nil {
 		e.log = slog.New(slog.DiscardHandler)
 	}
+	e.hooks = newWebhooks(cfg.Webhooks, e.log)
 	for it, topic := range cfg.Topics {
 		e.topics[it] = topic
 	}
@@ -230,6 +232,9 @@ func (e *Engine) needsOrder(intent string) bool {
 // offer) to waiting customers every Queue.Tick until ctx ends. It is
 // optional: positions are also published whenever the queue changes.
 func (e *Engine) Run(ctx context.Context) error {
+	if e.hooks != nil {
+		go e.hooks.run(ctx)
+	}
 	t := time.NewTicker(e.cfg.Queue.Tick)
 	defer t.Stop()
 	for {

@@ -67,6 +67,8 @@ type DialogConfig struct {
 	VIPHandoff        bool          `mapstructure:"vip_handoff"`
 	AgentCapacity     int           `mapstructure:"agent_capacity"`
 	OfferMessageAfter time.Duration `mapstructure:"offer_message_after"`
+	WebhookURLs       []string      `mapstructure:"webhook_urls"`
+	WebhookSecret     string        `mapstructure:"webhook_secret"`
 }
 
 // LogConfig chooses the log level.
@@ -97,6 +99,7 @@ func dialogDefaults() DialogConfig {
 		MaxFallbacks: d.Handoff.MaxMisses, AngryScore: d.Handoff.AngryScore, AnxiousScore: d.Handoff.AnxiousScore,
 		HighOrderValue: d.Handoff.HighOrderValue, VIPHandoff: d.Handoff.VIP,
 		AgentCapacity: d.Queue.AgentCapacity, OfferMessageAfter: d.Queue.OfferMessageAfter,
+		WebhookURLs: []string{},
 	}
 }
 
@@ -124,6 +127,8 @@ func (c Config) keys() map[string]any {
 		"dialog.vip_handoff":         c.Dialog.VIPHandoff,
 		"dialog.agent_capacity":      c.Dialog.AgentCapacity,
 		"dialog.offer_message_after": c.Dialog.OfferMessageAfter,
+		"dialog.webhook_urls":        c.Dialog.WebhookURLs,
+		"dialog.webhook_secret":      c.Dialog.WebhookSecret,
 		"log.level":                  c.Log.Level,
 	}
 }
@@ -258,6 +263,7 @@ func (c Config) LogValue() slog.Value {
 		slog.String("data_dir", c.DataDir), slog.String("http.addr", c.HTTP.Addr),
 		slog.String("auth.admin_token", secret(a.AdminToken)), slog.String("auth.editor_token", secret(a.EditorToken)),
 		slog.String("auth.agent_token", secret(a.AgentToken)), slog.String("auth.shop_secret", secret(a.ShopSecret)),
+		slog.String("dialog.webhook_secret", secret(c.Dialog.WebhookSecret)), slog.Int("dialog.webhook_urls", len(c.Dialog.WebhookURLs)),
 		slog.Float64("limits.rate", c.Limits.Rate), slog.Int("limits.burst", c.Limits.Burst),
 		slog.String("nlu.model", c.NLU.Model),
 	)

@@ -306,6 +306,8 @@ func dialogConfig(cfg Config) (dialog.Config, error) {
 	d.Handoff.VIP = cfg.Dialog.VIPHandoff
 	d.Queue.AgentCapacity = cfg.Dialog.AgentCapacity
 	d.Queue.OfferMessageAfter = cfg.Dialog.OfferMessageAfter
+	d.Webhooks.URLs = cfg.Dialog.WebhookURLs
+	d.Webhooks.Secret = cfg.Dialog.WebhookSecret
 	return d, nil
 }
 
