@@ -109,6 +109,10 @@ type Deps struct {
 	Store    Store
 	Now      func() time.Time
 	Logger   *slog.Logger
+	// FirstAgentReply, when set, is told how long each handed-over
+	// customer waited from the handoff to the first agent message (the
+	// contact center's time to first reply metric).
+	FirstAgentReply func(wait time.Duration)
 }
 
 // Engine is the conversation engine. It is safe for concurrent use; the
@@ -131,7 +135,10 @@ type Engine struct {
 	convLocks  *lockTable
 	agentLocks *lockTable
 	hub        *hub
-	hooks      *webhooks // nil without webhook URLs
+	firstReply func(time.Duration)
+	repliedMu  sync.Mutex
+	replied    map[string]time.Time // conversation → the handoff (enqueue time) an agent answered
+	hooks      *webhooks            // nil without webhook URLs
 	stats      *counters
 
 	mu        sync.Mutex // guards the fields below
@@ -165,6 +172,8 @@ func New(cfg Config, deps Deps) (*Engine, error) {
 		convLocks:  newLockTable(cfg.LockShards),
 		agentLocks: newLockTable(cfg.LockShards),
 		hub:        newHub(cfg.SubscriberBuffer, cfg.MaxSubscribers),
+		firstReply: deps.FirstAgentReply,
+		replied:    map[string]time.Time{},
 		stats:      newCounters(),
 		incidents:  map[string]string{},
 		agents:     map[string]time.Time{},

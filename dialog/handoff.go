@@ -363,8 +363,38 @@ func (e *Engine) AgentSend(ctx context.Context, convID, agentID, text string) (s
 		return store.Message{}, err
 	}
 	e.AgentSeen(agentID)
+	e.observeFirstReply(ctx, convID, m.CreatedAt)
 	e.hub.publish(convID, Event{Type: EventMessage, Data: m})
 	return m, nil
+}
+
+// observeFirstReply reports the wait from handoff to the first agent
+// message, once per handoff.
+func (e *Engine) observeFirstReply(ctx context.Context, convID string, at time.Time) {
+	if e.firstReply == nil {
+		return
+	}
+	it, err := e.store.QueueItem(ctx, convID)
+	if err != nil {
+		return // not queued (a metric is never worth failing a message for)
+	}
+	e.repliedMu.Lock()
+	first := !e.replied[convID].Equal(it.EnqueuedAt)
+	if first {
+		e.replied[convID] = it.EnqueuedAt
+	}
+	e.repliedMu.Unlock()
+	if first {
+		e.firstReply(at.Sub(it.EnqueuedAt))
+	}
+}
+
+// forgetReply drops a conversation's first-reply mark when its stay with
+// the agents ends.
+func (e *Engine) forgetReply(convID string) {
+	e.repliedMu.Lock()
+	delete(e.replied, convID)
+	e.repliedMu.Unlock()
 }
 
 // Release ends an agent's hold (an empty agentID: whoever holds it): back
@@ -389,6 +419,7 @@ func (e *Engine) Release(ctx context.Context, convID, agentID, to, note string) 
 	if err := e.store.Dequeue(ctx, convID); err != nil && !errs.Is(err, errs.NotFound) {
 		return err
 	}
+	e.forgetReply(convID)
 	cc := decodeContext(c.Context)
 	// A fresh start with the bot: nothing the person handled counts
 	// against it, and it does not hand straight back.

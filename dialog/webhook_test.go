@@ -59,3 +59,27 @@ func TestWebhookSignedAndRetried(t *testing.T) {
 		}
 	}
 }
+
+// TestFirstAgentReplyObserved: the wait from handoff to the first agent
+// message is reported once per handoff.
+func TestFirstAgentReplyObserved(t *testing.T) {
+	var waits []time.Duration
+	h := newHarness(t, func(_ *dialog.Config, d *dialog.Deps) {
+		d.FirstAgentReply = func(w time.Duration) { waits = append(waits, w) }
+	})
+	conv := h.start("", false, false)
+	if _, err := h.eng.Receive(h.ctx, conv, "转人工"); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.eng.Claim(h.ctx, conv, "a1"); err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		if _, err := h.eng.AgentSend(h.ctx, conv, "a1", "您好"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(waits) != 1 {
+		t.Errorf("%d observations for one handoff, want 1", len(waits))
+	}
+}

@@ -16,6 +16,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"syscall"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -130,7 +131,14 @@ func NewMain(ctx context.Context, cfg Config, log *slog.Logger) (_ *Main, err er
 		return nil, err
 	}
 	answers := kbAnswers{kb: m.kb}
-	m.engine, err = dialog.New(dcfg, dialog.Deps{NLU: m.nlu, Answers: answers, Articles: answers, Orders: book, Store: m.store, Logger: log})
+	firstReply := prometheus.NewHistogram(prometheus.HistogramOpts{
+		Name:    "kefu_first_agent_reply_seconds",
+		Help:    "Time from a handoff to the first agent message.",
+		Buckets: []float64{5, 15, 30, 60, 120, 300, 600, 1800},
+	})
+	m.reg.MustRegister(firstReply)
+	m.engine, err = dialog.New(dcfg, dialog.Deps{NLU: m.nlu, Answers: answers, Articles: answers, Orders: book, Store: m.store, Logger: log,
+		FirstAgentReply: func(d time.Duration) { firstReply.Observe(d.Seconds()) }})
 	if err != nil {
 		return nil, err
 	}
