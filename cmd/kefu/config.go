@@ -25,6 +25,7 @@ type Config struct {
 	Limits  LimitsConfig `mapstructure:"limits"`
 	NLU     NLUConfig    `mapstructure:"nlu"`
 	Dialog  DialogConfig `mapstructure:"dialog"`
+	Orders  OrdersConfig `mapstructure:"orders"`
 	Log     LogConfig    `mapstructure:"log"`
 }
 
@@ -69,6 +70,14 @@ type DialogConfig struct {
 	OfferMessageAfter time.Duration `mapstructure:"offer_message_after"`
 	WebhookURLs       []string      `mapstructure:"webhook_urls"`
 	WebhookSecret     string        `mapstructure:"webhook_secret"`
+}
+
+// OrdersConfig picks the order connector: the demo order book, or the
+// shop's own order system over HTTP/JSON when URL is set.
+type OrdersConfig struct {
+	URL     string        `mapstructure:"url"`
+	Token   string        `mapstructure:"token"`
+	Timeout time.Duration `mapstructure:"timeout"`
 }
 
 // LogConfig chooses the log level.
@@ -129,6 +138,9 @@ func (c Config) keys() map[string]any {
 		"dialog.offer_message_after": c.Dialog.OfferMessageAfter,
 		"dialog.webhook_urls":        c.Dialog.WebhookURLs,
 		"dialog.webhook_secret":      c.Dialog.WebhookSecret,
+		"orders.url":                 c.Orders.URL,
+		"orders.token":               c.Orders.Token,
+		"orders.timeout":             c.Orders.Timeout,
 		"log.level":                  c.Log.Level,
 	}
 }
@@ -265,7 +277,7 @@ func (c Config) LogValue() slog.Value {
 		slog.String("auth.agent_token", secret(a.AgentToken)), slog.String("auth.shop_secret", secret(a.ShopSecret)),
 		slog.String("dialog.webhook_secret", secret(c.Dialog.WebhookSecret)), slog.Int("dialog.webhook_urls", len(c.Dialog.WebhookURLs)),
 		slog.Float64("limits.rate", c.Limits.Rate), slog.Int("limits.burst", c.Limits.Burst),
-		slog.String("nlu.model", c.NLU.Model),
+		slog.String("nlu.model", c.NLU.Model), slog.String("orders.url", c.Orders.URL), slog.String("orders.token", secret(c.Orders.Token)),
 	)
 }
 

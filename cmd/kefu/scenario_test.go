@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -51,6 +52,9 @@ func TestScenariosOverHTTP(t *testing.T) {
 		}},
 		{"another customer's order is refused", map[string]any{"user_id": "u1001", "user_sig": dialog.SignUser("shop-secret", "u1001")}, []step{
 			{text: "查一下DD20241123011到哪了", intent: "order_status", notContain: "SF"},
+		}},
+		{"emotional handoff", nil, []step{
+			{text: "你们这些骗子!!!再不退钱我就打12315投诉你们", state: "waiting_agent", handoff: dialog.ReasonAngry},
 		}},
 		{"own order seen in full", map[string]any{"user_id": "u1003", "user_sig": dialog.SignUser("shop-secret", "u1003")}, []step{
 			{text: "查一下DD20241123011到哪了", intent: "order_status", contains: "SF1429015563308"},
@@ -145,5 +149,28 @@ func TestAgentReplyOverSSE(t *testing.T) {
 	}
 	if _, turn := call(t, "POST", url+"/v1/conversations/"+id+"/messages", "", map[string]any{"text": "还有个问题，发票怎么开"}); turn["state"] != "bot" || turn["reply"] == nil {
 		t.Errorf("after closed, a new turn with the bot: %v", turn)
+	}
+}
+
+// TestFailingOrderSystem: with the shop's order system down, the customer
+// gets a holding answer, never an error.
+func TestFailingOrderSystem(t *testing.T) {
+	down := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Error(w, "maintenance", http.StatusServiceUnavailable)
+	}))
+	defer down.Close()
+	url := startServer(t, t.TempDir(), "KEFU_ORDERS_URL="+down.URL, "KEFU_ORDERS_TIMEOUT=200ms")
+	_, conv := call(t, "POST", url+"/v1/conversations", "", map[string]any{})
+	id := conv["id"].(string)
+	code, turn := call(t, "POST", url+"/v1/conversations/"+id+"/messages", "", map[string]any{"text": "DD20241123011到哪了"})
+	if code != 200 {
+		t.Fatalf("turn = %d %v, want 200 with a holding answer", code, turn)
+	}
+	reply, _ := turn["reply"].(map[string]any)
+	if reply == nil || reply["text"] == "" {
+		t.Fatalf("no holding answer: %v", turn)
+	}
+	if strings.Contains(reply["text"].(string), "SF") {
+		t.Errorf("a down order system cannot have given tracking data: %v", reply["text"])
 	}
 }

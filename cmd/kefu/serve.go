@@ -122,7 +122,7 @@ func NewMain(ctx context.Context, cfg Config, log *slog.Logger) (_ *Main, err er
 	if err := seedKB(ctx, m.kb, m.store, log); err != nil {
 		return nil, err
 	}
-	book, err := demoOrders()
+	book, err := orderConnector(cfg.Orders)
 	if err != nil {
 		return nil, err
 	}
@@ -284,6 +284,20 @@ func seedKB(ctx context.Context, k *kb.KB, st *sqlite.Store, log *slog.Logger) e
 	}
 	log.Info("knowledge base seeded from the demo shop", "articles", n)
 	return nil
+}
+
+// orderConnector is the shop's order system when orders.url is set, else
+// the demo order book.
+func orderConnector(cfg OrdersConfig) (dialog.OrderConnector, error) {
+	if cfg.URL != "" {
+		hc := orders.DefaultHTTPConfig(cfg.URL)
+		hc.Token = cfg.Token
+		if cfg.Timeout > 0 {
+			hc.Timeout = cfg.Timeout
+		}
+		return orders.NewHTTP(hc)
+	}
+	return demoOrders()
 }
 
 func demoOrders() (*orders.Book, error) {
