@@ -6,6 +6,8 @@ import (
 	"io"
 	"sort"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"unicode/utf8"
 
 	"github.com/kefu-ai/kefu/nlu/text"
@@ -169,7 +171,14 @@ func ReadVocab(r io.Reader) ([]string, error) {
 type Tokenizer struct {
 	ids map[string]int
 	wp  libwp.WordPiece
+	// oov remembers the pieces of words outside the vocabulary (typos and
+	// rare words recur); the library's greedy search is the slow path.
+	oov     sync.Map // string → []string
+	oovSize atomic.Int64
 }
+
+// maxOOVCache bounds the remembered out-of-vocabulary words.
+const maxOOVCache = 50000
 
 // New builds a Tokenizer over a vocabulary from Build or ReadVocab.
 func New(vocab []string) (*Tokenizer, error) {
@@ -201,9 +210,17 @@ func (t *Tokenizer) Tokens(dst []string, word string) []string {
 	if utf8.RuneCountInString(word) > maxWordRunes {
 		return append(dst, Unk)
 	}
+	if v, ok := t.oov.Load(word); ok {
+		return append(dst, v.([]string)...)
+	}
 	toks, err := t.safeTokenize(word)
 	if err != nil || len(toks) == 0 {
-		return append(dst, Unk)
+		toks = []string{Unk}
+	}
+	if t.oovSize.Load() < maxOOVCache {
+		if _, loaded := t.oov.LoadOrStore(word, toks); !loaded {
+			t.oovSize.Add(1)
+		}
 	}
 	return append(dst, toks...)
 }
