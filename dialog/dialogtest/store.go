@@ -93,6 +93,11 @@ func (s *Store) UpdateConversation(_ context.Context, c store.Conversation, from
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	return s.updateLocked(c, fromState)
+}
+
+// updateLocked is UpdateConversation with s.mu held.
+func (s *Store) updateLocked(c store.Conversation, fromState string) error {
 	cur, ok := s.convs[c.ID]
 	if !ok {
 		return notFound("conversation", c.ID)
@@ -114,11 +119,16 @@ func (s *Store) AppendMessage(_ context.Context, m store.Message) (store.Message
 	if _, ok := s.convs[m.ConversationID]; !ok {
 		return store.Message{}, notFound("conversation", m.ConversationID)
 	}
+	return s.appendLocked(m), nil
+}
+
+// appendLocked numbers and stores m with s.mu held.
+func (s *Store) appendLocked(m store.Message) store.Message {
 	m.ID = s.id("m")
 	m.Seq = int64(len(s.msgs[m.ConversationID]) + 1)
 	m.Meta = slices.Clone(m.Meta)
 	s.msgs[m.ConversationID] = append(s.msgs[m.ConversationID], m)
-	return m, nil
+	return m
 }
 
 // SaveTurn implements dialog.Store: all or nothing under one lock.
@@ -128,21 +138,12 @@ func (s *Store) SaveTurn(_ context.Context, c store.Conversation, fromState stri
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	cur, ok := s.convs[c.ID]
-	if !ok {
-		return nil, notFound("conversation", c.ID)
+	if err := s.updateLocked(c, fromState); err != nil {
+		return nil, err
 	}
-	if cur.State != fromState {
-		return nil, errs.E(errs.Conflict, "conversation %s is %s, not %s", c.ID, cur.State, fromState)
-	}
-	s.convs[c.ID] = copyConv(c)
 	out := make([]store.Message, len(msgs))
 	for i, m := range msgs {
-		m.ID = s.id("m")
-		m.Seq = int64(len(s.msgs[c.ID]) + 1)
-		m.Meta = slices.Clone(m.Meta)
-		s.msgs[c.ID] = append(s.msgs[c.ID], m)
-		out[i] = m
+		out[i] = s.appendLocked(m)
 	}
 	return out, nil
 }
