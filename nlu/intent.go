@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"sort"
 
 	"github.com/kefu-ai/kefu/nlu/text"
@@ -46,8 +47,53 @@ func prepare(exs []Example, mask func(string) string) []string {
 
 // trainIntents fits the intent classifier on train, calibrates it and picks
 // the OOS threshold on val (never on test).
-func trainIntents(ctx context.Context, train, val []Example, cfg classifierConfig, mask func(string) string) (*intentModel, error) {
-	train = append(train, synthOOS(train, cfg.SynthOOSShare, cfg.Linear.Seed)...)
+//
+// When most validation rows are also training rows (the published protocol
+// of several datasets trains on train + val), calibrating on them would
+// measure the model on what it memorised. Then the validation rows are held
+// out for a first fit that picks the temperature and the threshold, and the
+// model is refit on all the data with those two settings.
+// The held-out model is returned too (nil without a refit): its validation
+// figures are the honest ones.
+func trainIntents(ctx context.Context, train, val []Example, cfg classifierConfig, mask func(string) string) (m, held *intentModel, err error) {
+	if rest := withoutRows(train, val); len(rest) < len(train) && 2*(len(train)-len(rest)) >= len(val) {
+		held, err := fitIntents(ctx, rest, val, cfg, mask)
+		if err != nil {
+			return nil, nil, err
+		}
+		m, err := fitIntents(ctx, train, nil, cfg, mask)
+		if err != nil {
+			return nil, nil, err
+		}
+		if slices.Equal(held.labels, m.labels) {
+			m.temp, m.threshold = held.temp, held.threshold
+			return m, held, nil
+		}
+		// A label only the validation rows had: the held-out fit cannot
+		// speak for the full one; calibrate in sample.
+	}
+	m, err = fitIntents(ctx, train, val, cfg, mask)
+	return m, nil, err
+}
+
+// withoutRows returns train without the rows that also occur in val.
+func withoutRows(train, val []Example) []Example {
+	inVal := make(map[Example]bool, len(val))
+	for _, e := range val {
+		inVal[e] = true
+	}
+	out := make([]Example, 0, len(train))
+	for _, e := range train {
+		if !inVal[e] {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// fitIntents trains on train and calibrates on val.
+func fitIntents(ctx context.Context, train, val []Example, cfg classifierConfig, mask func(string) string) (*intentModel, error) {
+	train = append(train[:len(train):len(train)], synthOOS(train, cfg.SynthOOSShare, cfg.Linear.Seed)...)
 	labels, idx := labelIndex(train)
 	if len(labels) < 2 {
 		return nil, fmt.Errorf("nlu: training data has %d labels, need at least 2", len(labels))

@@ -28,16 +28,19 @@ var ErrModel = errors.New("nlu: bad model")
 
 // Manifest describes a model directory (manifest.json).
 type Manifest struct {
-	Format    int               `json:"format"`
-	Kind      string            `json:"kind"`
-	Created   time.Time         `json:"created"`
-	Seed      uint64            `json:"seed"`
-	DataHash  string            `json:"training_data_sha256"`
-	Labels    []string          `json:"labels"`
-	Threshold float32           `json:"oos_threshold"`
-	Examples  int               `json:"training_examples"`
-	Val       *Report           `json:"validation,omitempty"`
-	Files     map[string]string `json:"files"` // path → sha256 of its bytes
+	Format    int       `json:"format"`
+	Kind      string    `json:"kind"`
+	Created   time.Time `json:"created"`
+	Seed      uint64    `json:"seed"`
+	DataHash  string    `json:"training_data_sha256"`
+	Labels    []string  `json:"labels"`
+	Threshold float32   `json:"oos_threshold"`
+	Examples  int       `json:"training_examples"`
+	Val       *Report   `json:"validation,omitempty"`
+	// ValHeldOut says Val comes from a fit without the validation rows,
+	// which the final model was then refit with (see trainIntents).
+	ValHeldOut bool              `json:"validation_held_out,omitempty"`
+	Files      map[string]string `json:"files"` // path → sha256 of its bytes
 }
 
 const (
@@ -76,7 +79,7 @@ func Train(ctx context.Context, in TrainInput) (*Model, error) {
 		return nil, errors.New("nlu: no emotion examples")
 	}
 	ents := entity.New()
-	intent, err := trainIntents(ctx, in.Train, in.Val, defaultIntentConfig(in.Seed), ents.Mask)
+	intent, held, err := trainIntents(ctx, in.Train, in.Val, defaultIntentConfig(in.Seed), ents.Mask)
 	if err != nil {
 		return nil, err
 	}
@@ -91,7 +94,14 @@ func Train(ctx context.Context, in TrainInput) (*Model, error) {
 		Threshold: intent.threshold, Examples: len(in.Train),
 	}
 	if len(in.Val) > 0 {
-		r := m.Evaluate(ctx, in.Val, 10)
+		judge := m
+		if held != nil {
+			// The validation rows were trained on; the held-out fit that
+			// picked the threshold is the one they can measure.
+			judge = &Model{intent: held, emotion: emo, ents: ents}
+			m.manifest.ValHeldOut = true
+		}
+		r := judge.Evaluate(ctx, in.Val, 10)
 		m.manifest.Val = &r
 	}
 	return m, nil

@@ -2,8 +2,10 @@ package nlu
 
 import (
 	"context"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -40,6 +42,10 @@ func TestPublicDatasetsExperiment(t *testing.T) {
 		return all
 	}
 	train, val, test := read("train.jsonl"), read("val.jsonl"), read("test.jsonl")
+	if os.Getenv("KEFU_ON") == "val" {
+		// Tune on val: score the validation split, calibrate on nothing.
+		test, val = val, nil
+	}
 	cfg := defaultIntentConfig(1)
 	envF := func(k string, dst *float64) {
 		if v := os.Getenv(k); v != "" {
@@ -65,6 +71,19 @@ func TestPublicDatasetsExperiment(t *testing.T) {
 	if os.Getenv("KEFU_NOBAL") != "" {
 		cfg.Linear.Balance = false
 	}
+	if os.Getenv("KEFU_TRI") != "" {
+		cfg.Features.CJKTri = true
+	}
+	if os.Getenv("KEFU_BOUND") != "" {
+		cfg.Features.Bounds = true
+	}
+	if os.Getenv("KEFU_NOEDGE") != "" {
+		cfg.Features.CJKEdges = false
+	}
+	if k, _ := strconv.Atoi(os.Getenv("KEFU_CV")); k > 1 {
+		crossValidate(t, append(train, val...), k, cfg)
+		return
+	}
 	if os.Getenv("KEFU_NOTRI") != "" {
 		cfg.Features.CJKTri = false
 	}
@@ -87,7 +106,7 @@ func TestPublicDatasetsExperiment(t *testing.T) {
 		cfg.Features.WholeWord = false
 	}
 	start := time.Now()
-	m, err := trainIntents(context.Background(), train, val, cfg, func(s string) string { return s })
+	m, _, err := trainIntents(context.Background(), train, val, cfg, func(s string) string { return s })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -126,4 +145,40 @@ func TestPublicDatasetsExperiment(t *testing.T) {
 		}
 	}
 	t.Logf("in-scope %.4f oos recall %.4f oos precision %.4f macroF1 %.4f", r.InScopeAccuracy, r.OOSRecall, r.OOSPrecision, r.MacroF1)
+}
+
+// crossValidate reports k-fold accuracy over exs (folds by position after a
+// seeded shuffle): steadier than one small validation split for tuning.
+func crossValidate(t *testing.T, exs []Example, k int, cfg classifierConfig) {
+	exs = slices.Clone(exs)
+	rng := rand.New(rand.NewPCG(7, 7))
+	rng.Shuffle(len(exs), func(i, j int) { exs[i], exs[j] = exs[j], exs[i] })
+	id := func(s string) string { return s }
+	right, n := 0, 0
+	for f := range k {
+		var tr, te []Example
+		for i, e := range exs {
+			if i%k == f {
+				te = append(te, e)
+			} else {
+				tr = append(tr, e)
+			}
+		}
+		m, _, err := trainIntents(context.Background(), tr, nil, cfg, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range te {
+			top, _ := m.decide(prepare([]Example{e}, id)[0])
+			p := OOS
+			if top >= 0 {
+				p = m.labels[top]
+			}
+			if p == e.Label {
+				right++
+			}
+			n++
+		}
+	}
+	t.Logf("%d-fold accuracy %.4f (%d/%d)", k, float64(right)/float64(n), right, n)
 }

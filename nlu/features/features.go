@@ -23,6 +23,7 @@ type Config struct {
 	Skip      bool `json:"skip"`       // skip-bigrams (w1 _ w3)
 	CJKQuad   bool `json:"cjk_quad"`   // CJK character 4-grams
 	CJKEdges  bool `json:"cjk_edges"`  // first and last character of a CJK run, marked
+	Bounds    bool `json:"bounds"`     // the message's first and last token, marked
 }
 
 // Default is the configuration chosen by measurement on the validation
@@ -63,6 +64,7 @@ const (
 	kindSkip
 	kindQuad
 	kindEdge
+	kindBound
 )
 
 const (
@@ -132,6 +134,10 @@ func (f *Featurizer) Extract(dst []uint32, normalised string) []uint32 {
 			h = hashStr(h, t)
 			dst = append(dst, f.mask&h)
 		}
+	}
+	if f.cfg.Bounds && len(toks) > 0 {
+		dst = append(dst, f.mask&hashStr(hashByte(hashByte(fnvOffset, kindBound), '<'), toks[0]))
+		dst = append(dst, f.mask&hashStr(hashByte(hashByte(fnvOffset, kindBound), '>'), toks[len(toks)-1]))
 	}
 	// A bias feature lets every message carry one shared weight, so short
 	// messages are not all-zero vectors.
