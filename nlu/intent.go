@@ -2,10 +2,12 @@ package nlu
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"slices"
 	"sort"
+	"sync"
 
 	"github.com/kefu-ai/kefu/nlu/text"
 )
@@ -57,12 +59,14 @@ func prepare(exs []Example, mask func(string) string) []string {
 // figures are the honest ones.
 func trainIntents(ctx context.Context, train, val []Example, cfg classifierConfig, mask func(string) string) (m, held *intentModel, err error) {
 	if rest := withoutRows(train, val); len(rest) < len(train) && 2*(len(train)-len(rest)) >= len(val) {
-		held, err := fitIntents(ctx, rest, val, cfg, mask)
-		if err != nil {
-			return nil, nil, err
-		}
-		m, err := fitIntents(ctx, train, nil, cfg, mask)
-		if err != nil {
+		// The two fits are independent: run them side by side.
+		var held, m *intentModel
+		var errHeld, errAll error
+		var wg sync.WaitGroup
+		wg.Go(func() { held, errHeld = fitIntents(ctx, rest, val, cfg, mask) })
+		m, errAll = fitIntents(ctx, train, nil, cfg, mask)
+		wg.Wait()
+		if err := errors.Join(errHeld, errAll); err != nil {
 			return nil, nil, err
 		}
 		if slices.Equal(held.labels, m.labels) {

@@ -102,6 +102,40 @@ func TestTrainParse(t *testing.T) {
 	}
 }
 
+// TestTrainRefitsWhenValIsTrainedOn: with the validation rows inside the
+// training data, their figures come from a fit that did not see them, and
+// the shipped model is the one fit on everything.
+func TestTrainRefitsWhenValIsTrainedOn(t *testing.T) {
+	train, val, emo := tinyData()
+	ctx := context.Background()
+	all := append(append([]Example(nil), train...), val...)
+	m, err := Train(ctx, TrainInput{Train: all, Val: val, Emotion: emo, Seed: 1, Now: time.Unix(0, 0)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	man := m.Manifest()
+	if !man.ValHeldOut || man.Examples != len(all) {
+		t.Fatalf("held out %v, examples %d; want true, %d", man.ValHeldOut, man.Examples, len(all))
+	}
+	// Trained on, the validation rows are answered right by the final
+	// model, whatever the held-out figures say.
+	for _, e := range val {
+		if got := m.Parse(ctx, e.Text).Intent; got != e.Label {
+			t.Errorf("refit model: Parse(%q) = %q, want %q", e.Text, got, e.Label)
+		}
+	}
+	plain, err := Train(ctx, TrainInput{Train: train, Val: val, Emotion: emo, Seed: 1, Now: time.Unix(0, 0)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if plain.Manifest().ValHeldOut {
+		t.Error("separate validation rows reported as held out of a refit")
+	}
+	if got, want := man.Threshold, plain.Manifest().Threshold; got != want {
+		t.Errorf("refit threshold %v, want the held-out fit's %v", got, want)
+	}
+}
+
 func TestTrainDeterministic(t *testing.T) {
 	a, b := t.TempDir(), t.TempDir()
 	if err := trainTiny(t, 7).Save(a); err != nil {

@@ -74,6 +74,15 @@ func TestPublicDatasetsExperiment(t *testing.T) {
 	if os.Getenv("KEFU_TRI") != "" {
 		cfg.Features.CJKTri = true
 	}
+	if os.Getenv("KEFU_PUNCT") != "" {
+		cfg.Features.Punct = true
+	}
+	if os.Getenv("KEFU_NOPUNCT") != "" {
+		cfg.Features.Punct = false
+	}
+	if os.Getenv("KEFU_NOBOUND") != "" {
+		cfg.Features.Bounds = false
+	}
 	if os.Getenv("KEFU_BOUND") != "" {
 		cfg.Features.Bounds = true
 	}
@@ -176,6 +185,8 @@ func crossValidate(t *testing.T, exs []Example, k int, cfg classifierConfig) {
 			}
 			if p == e.Label {
 				right++
+			} else if os.Getenv("KEFU_CV_ERRORS") != "" {
+				t.Logf("cv error: %q gold %s pred %s", e.Text, e.Label, p)
 			}
 			n++
 		}

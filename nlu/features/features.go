@@ -3,6 +3,7 @@ package features
 import (
 	"math"
 	"slices"
+	"unicode"
 
 	snowball "github.com/blevesearch/snowballstem"
 	"github.com/blevesearch/snowballstem/english"
@@ -24,12 +25,13 @@ type Config struct {
 	CJKQuad   bool `json:"cjk_quad"`   // CJK character 4-grams
 	CJKEdges  bool `json:"cjk_edges"`  // first and last character of a CJK run, marked
 	Bounds    bool `json:"bounds"`     // the message's first and last token, marked
+	Punct     bool `json:"punct"`      // punctuation marks, and the one ending the message
 }
 
 // Default is the configuration chosen by measurement on the validation
 // splits (BENCHMARKS.md).
 func Default() Config {
-	return Config{Bits: 22, CharMin: 3, CharMax: 5, CJKTri: false, CJKEdges: true, WordBigr: true, WholeWord: true, Stem: true}
+	return Config{Bits: 22, CharMin: 3, CharMax: 5, CJKTri: false, CJKEdges: true, WordBigr: true, WholeWord: true, Stem: true, Bounds: true, Punct: true}
 }
 
 // Featurizer extracts hashed features; it is immutable and safe for
@@ -65,6 +67,7 @@ const (
 	kindQuad
 	kindEdge
 	kindBound
+	kindPunct
 )
 
 const (
@@ -138,6 +141,9 @@ func (f *Featurizer) Extract(dst []uint32, normalised string) []uint32 {
 	if f.cfg.Bounds && len(toks) > 0 {
 		dst = append(dst, f.mask&hashStr(hashByte(hashByte(fnvOffset, kindBound), '<'), toks[0]))
 		dst = append(dst, f.mask&hashStr(hashByte(hashByte(fnvOffset, kindBound), '>'), toks[len(toks)-1]))
+	}
+	if f.cfg.Punct {
+		dst = f.punct(dst, normalised)
 	}
 	// A bias feature lets every message carry one shared weight, so short
 	// messages are not all-zero vectors.
@@ -221,6 +227,24 @@ func (f *Featurizer) wordGrams(dst []uint32, words []text.Word) []uint32 {
 			h := hashStr(hashByte(fnvOffset, kindSkip), stems[i-2])
 			dst = append(dst, f.mask&hashStr(hashByte(h, 0), s))
 		}
+	}
+	return dst
+}
+
+// punct appends one feature per punctuation mark of the text and one for
+// the mark that ends it: "?" asks, "。" states, "!" exclaims.
+func (f *Featurizer) punct(dst []uint32, normalised string) []uint32 {
+	var last rune
+	for _, r := range normalised {
+		if unicode.IsPunct(r) || unicode.IsSymbol(r) {
+			dst = append(dst, f.mask&hashStr(hashByte(fnvOffset, kindPunct), string(r)))
+		}
+		if !unicode.IsSpace(r) {
+			last = r
+		}
+	}
+	if unicode.IsPunct(last) || unicode.IsSymbol(last) {
+		dst = append(dst, f.mask&hashStr(hashByte(hashByte(fnvOffset, kindPunct), '$'), string(last)))
 	}
 	return dst
 }
