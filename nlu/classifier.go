@@ -26,7 +26,7 @@ type classifier struct {
 	tok    *wordpiece.Tokenizer
 	vocab  []string
 	feat   *features.Featurizer
-	rows   map[uint32]int32 // hash bucket → weight row
+	rows   *rowTable // hash bucket → weight row
 	idf    []float32        // per row
 	lin    *linear.Model
 	temp   float32 // softmax temperature from calibration
@@ -44,14 +44,26 @@ type classifierConfig struct {
 	SynthOOSShare float64
 }
 
+// scratch is per-call working space of a parse, kept on the caller's stack
+// so a parse allocates little (slices grow onto the heap past these sizes).
+type scratch struct {
+	buckets [384]uint32
+	counts  [384]float32
+	idx     [384]int32
+	val     [384]float32
+}
+
 // vector turns normalised text into the sparse, L2-normalised TF-IDF vector
-// the linear model reads. buf is scratch space for buckets.
-func (c *classifier) vector(buf []uint32, normalised string) linear.Vector {
-	buckets, counts := features.Count(c.feat.Extract(buf[:0], normalised))
-	v := linear.Vector{Idx: make([]int32, 0, len(buckets)), Val: make([]float32, 0, len(buckets))}
+// the linear model reads, built in sc (nil allocates).
+func (c *classifier) vector(sc *scratch, normalised string) linear.Vector {
+	if sc == nil {
+		sc = new(scratch)
+	}
+	buckets, counts := features.Count(c.feat.Extract(sc.buckets[:0], normalised), sc.counts[:0])
+	v := linear.Vector{Idx: sc.idx[:0], Val: sc.val[:0]}
 	var norm float32
 	for i, b := range buckets {
-		r, ok := c.rows[b]
+		r, ok := c.rows.row(b)
 		if !ok {
 			continue
 		}
@@ -71,9 +83,9 @@ func (c *classifier) vector(buf []uint32, normalised string) linear.Vector {
 
 // probs returns calibrated class probabilities of normalised text.
 func (c *classifier) probs(normalised string) []float32 {
-	var buf [256]uint32
+	var sc scratch
 	p := make([]float32, len(c.labels))
-	c.lin.Logits(p, c.vector(buf[:0], normalised))
+	c.lin.Logits(p, c.vector(&sc, normalised))
 	linear.Softmax(p, c.temp)
 	return p
 }
@@ -89,7 +101,7 @@ func trainClassifier(ctx context.Context, texts []string, ys []int, labels []str
 	perDoc := make([][]uint32, len(texts))
 	df := map[uint32]int{}
 	for i, t := range texts {
-		b, _ := features.Count(c.feat.Extract(nil, t))
+		b, _ := features.Count(c.feat.Extract(nil, t), nil)
 		perDoc[i] = b
 		for _, x := range b {
 			df[x]++
@@ -103,16 +115,17 @@ func trainClassifier(ctx context.Context, texts []string, ys []int, labels []str
 		}
 	}
 	slices.Sort(kept)
-	c.rows = make(map[uint32]int32, len(kept))
+	c.rows = newRowTable(kept)
 	c.idf = make([]float32, len(kept))
 	n := float64(len(texts))
 	for i, b := range kept {
-		c.rows[b] = int32(i)
 		c.idf[i] = float32(math.Log((1+n)/(1+float64(df[b]))) + 1)
 	}
 	xs := make([]linear.Vector, len(texts))
 	for i, t := range texts {
-		xs[i] = c.vector(nil, t)
+		v := c.vector(nil, t)
+		// Keep only what the vector holds, not the scratch arrays.
+		xs[i] = linear.Vector{Idx: slices.Clone(v.Idx), Val: slices.Clone(v.Val)}
 	}
 	c.lin, err = linear.Train(ctx, xs, ys, len(kept), len(labels), cfg.Linear)
 	if err != nil {
@@ -129,9 +142,9 @@ func (c *classifier) calibrate(texts []string, ys []int) {
 		return
 	}
 	logits := make([][]float32, len(texts))
-	var buf [256]uint32
+	var sc scratch
 	for i, t := range texts {
-		logits[i] = c.lin.Logits(make([]float32, len(c.labels)), c.vector(buf[:0], t))
+		logits[i] = c.lin.Logits(make([]float32, len(c.labels)), c.vector(&sc, t))
 	}
 	best, bestT := math.Inf(1), float32(1)
 	p := make([]float32, len(c.labels))
@@ -176,11 +189,7 @@ func (c *classifier) save(dir string) error {
 		return err
 	}
 	if err := writeFile(filepath.Join(dir, fileRows), func(w io.Writer) error {
-		buckets := make([]uint32, len(c.idf))
-		for b, r := range c.rows {
-			buckets[r] = b
-		}
-		if err := binary.Write(w, binary.LittleEndian, buckets); err != nil {
+		if err := binary.Write(w, binary.LittleEndian, c.rows.rows); err != nil {
 			return err
 		}
 		return binary.Write(w, binary.LittleEndian, c.idf)
@@ -225,16 +234,17 @@ func loadClassifier(fsys fs.FS, dir string) (*classifier, error) {
 	if len(raw) != 8*meta.Rows {
 		return nil, fmt.Errorf("nlu: %s: %s is %d bytes, want %d (truncated or corrupt)", dir, fileRows, len(raw), 8*meta.Rows)
 	}
-	c.rows = make(map[uint32]int32, meta.Rows)
+	buckets := make([]uint32, meta.Rows)
 	c.idf = make([]float32, meta.Rows)
 	for i := 0; i < meta.Rows; i++ {
 		b := binary.LittleEndian.Uint32(raw[4*i:])
 		if i > 0 && b <= binary.LittleEndian.Uint32(raw[4*(i-1):]) {
 			return nil, fmt.Errorf("nlu: %s: %s is corrupt (buckets out of order)", dir, fileRows)
 		}
-		c.rows[b] = int32(i)
+		buckets[i] = b
 		c.idf[i] = math.Float32frombits(binary.LittleEndian.Uint32(raw[4*meta.Rows+4*i:]))
 	}
+	c.rows = newRowTable(buckets)
 	wf, err := fsys.Open(path.Join(dir, fileWeights))
 	if err != nil {
 		return nil, fmt.Errorf("nlu: %w", err)

@@ -181,10 +181,11 @@ func (f *Featurizer) charGrams(dst []uint32, w string) []uint32 {
 }
 
 // Count sorts buckets and folds repeats into (bucket, count) pairs, in
-// place; it returns the distinct buckets and their counts.
-func Count(buckets []uint32) ([]uint32, []float32) {
+// place; it returns the distinct buckets and their counts, appended to
+// counts[:0] (scratch space the caller may reuse, or nil).
+func Count(buckets []uint32, counts []float32) ([]uint32, []float32) {
 	slices.Sort(buckets)
-	counts := make([]float32, 0, len(buckets))
+	counts = counts[:0]
 	out := buckets[:0]
 	for i, b := range buckets {
 		if i > 0 && b == buckets[i-1] {

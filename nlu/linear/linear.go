@@ -48,10 +48,11 @@ type Model struct {
 	Q      []int8    // Dim*K, row-major: what is stored
 	Scale  []float32 // Dim
 	Bias   []float32 // K
-	// Sparse rows (when pruned): row r's weights are cls/val[start[r]:start[r+1]].
+	// Sparse rows (when pruned): row r's weights are ent[start[r]:start[r+1]],
+	// each class<<8 | uint8(quantised weight), times Scale[r]. One 4-byte
+	// stream per row: the parse's cost is memory traffic, not arithmetic.
 	start []int32
-	cls   []uint16
-	val   []float32
+	ent   []uint32
 }
 
 // PruneQ is the smallest quantised weight magnitude kept at prediction time
@@ -63,14 +64,12 @@ const PruneQ = 4
 func (m *Model) prune() {
 	m.start = make([]int32, m.Dim+1)
 	for r := 0; r < m.Dim; r++ {
-		s := m.Scale[r]
 		for c, q := range m.Q[r*m.K : r*m.K+m.K] {
 			if q >= PruneQ || q <= -PruneQ {
-				m.cls = append(m.cls, uint16(c))
-				m.val = append(m.val, float32(q)*s)
+				m.ent = append(m.ent, uint32(c)<<8|uint32(uint8(q)))
 			}
 		}
-		m.start[r+1] = int32(len(m.cls))
+		m.start[r+1] = int32(len(m.ent))
 	}
 }
 
@@ -266,11 +265,9 @@ func (m *Model) Logits(dst []float32, x Vector) []float32 {
 		if r < 0 || int(r) >= m.Dim {
 			continue
 		}
-		v := x.Val[j]
-		a, b := m.start[r], m.start[r+1]
-		cls, val := m.cls[a:b], m.val[a:b]
-		for i, c := range cls {
-			dst[c] += v * val[i]
+		v := x.Val[j] * m.Scale[r]
+		for _, e := range m.ent[m.start[r]:m.start[r+1]] {
+			dst[e>>8] += v * float32(int8(e))
 		}
 	}
 	return dst
