@@ -27,7 +27,7 @@ type classifier struct {
 	vocab  []string
 	feat   *features.Featurizer
 	rows   *rowTable // hash bucket → weight row
-	idf    []float32        // per row
+	idf    []float32 // per row
 	lin    *linear.Model
 	temp   float32 // softmax temperature from calibration
 }
