@@ -4,9 +4,17 @@ import (
 	"sort"
 )
 
-// Prediction pairs a gold label with the predicted one.
+// Prediction pairs a gold label with the predicted one; Lang, when set, is
+// the message's language, for the per-language figures.
 type Prediction struct {
-	Gold, Pred string
+	Gold, Pred, Lang string
+}
+
+// LangScore is the in-scope accuracy over the messages of one language.
+type LangScore struct {
+	Lang            string  `json:"lang"`
+	InScope         int     `json:"in_scope"`
+	InScopeAccuracy float64 `json:"in_scope_accuracy"`
 }
 
 // IntentScore is one label's precision, recall and F1.
@@ -39,6 +47,7 @@ type Report struct {
 	MacroF1         float64       `json:"macro_f1"`
 	Weakest         []IntentScore `json:"weakest"`
 	Confused        []Confusion   `json:"confused"`
+	ByLang          []LangScore   `json:"by_lang,omitempty"`
 }
 
 // Evaluate scores predictions; weakest and confused list at most n entries.
@@ -47,8 +56,15 @@ func Evaluate(preds []Prediction, n int) Report {
 	tp, fp, fn, support := map[string]int{}, map[string]int{}, map[string]int{}, map[string]int{}
 	conf := map[[2]string]int{}
 	inRight, right := 0, 0
+	langN, langRight := map[string]int{}, map[string]int{}
 	for _, p := range preds {
 		support[p.Gold]++
+		if p.Lang != "" && p.Gold != OOS {
+			langN[p.Lang]++
+			if p.Pred == p.Gold {
+				langRight[p.Lang]++
+			}
+		}
 		if p.Gold == OOS {
 			r.OutOfScope++
 		} else {
@@ -121,5 +137,9 @@ func Evaluate(preds []Prediction, n int) Report {
 		return a.Pred < b.Pred
 	})
 	r.Confused = r.Confused[:min(n, len(r.Confused))]
+	for l, n := range langN {
+		r.ByLang = append(r.ByLang, LangScore{Lang: l, InScope: n, InScopeAccuracy: float64(langRight[l]) / float64(n)})
+	}
+	sort.Slice(r.ByLang, func(i, j int) bool { return r.ByLang[i].Lang < r.ByLang[j].Lang })
 	return r
 }

@@ -182,7 +182,8 @@ func round4(f float32) float64 {
 func (m *Model) Evaluate(ctx context.Context, exs []Example, n int) Report {
 	preds := make([]Prediction, len(exs))
 	for i, e := range exs {
-		preds[i] = Prediction{Gold: e.Label, Pred: m.Parse(ctx, e.Text).Intent}
+		r := m.Parse(ctx, e.Text)
+		preds[i] = Prediction{Gold: e.Label, Pred: r.Intent, Lang: r.Lang}
 	}
 	return Evaluate(preds, n)
 }

@@ -307,9 +307,15 @@ func FuzzReadExamples(f *testing.F) {
 }
 
 func ExampleEvaluate() {
-	r := Evaluate([]Prediction{{"a", "a"}, {"a", "b"}, {OOS, OOS}, {"b", OOS}}, 1)
+	r := Evaluate([]Prediction{{"a", "a", "zh"}, {"a", "b", "en"}, {OOS, OOS, "en"}, {"b", OOS, "zh"}}, 1)
 	fmt.Printf("in-scope %.2f oos recall %.2f oos precision %.2f\n", r.InScopeAccuracy, r.OOSRecall, r.OOSPrecision)
-	// Output: in-scope 0.33 oos recall 1.00 oos precision 0.50
+	for _, l := range r.ByLang {
+		fmt.Printf("%s %.2f of %d\n", l.Lang, l.InScopeAccuracy, l.InScope)
+	}
+	// Output:
+	// in-scope 0.33 oos recall 1.00 oos precision 0.50
+	// en 0.00 of 1
+	// zh 0.50 of 2
 }
 
 func TestCurrentSwapUnderLoad(t *testing.T) {

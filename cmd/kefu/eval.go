@@ -65,6 +65,13 @@ func printReport(w io.Writer, r nlu.Report) {
 	fmt.Fprintf(w, "oos recall          %.4f\n", r.OOSRecall)
 	fmt.Fprintf(w, "oos f1              %.4f\n", r.OOSF1)
 	fmt.Fprintf(w, "macro-F1            %.4f\n", r.MacroF1)
+	if len(r.ByLang) > 0 {
+		fmt.Fprint(w, "in scope by language")
+		for _, l := range r.ByLang {
+			fmt.Fprintf(w, "  %s %.4f (%d)", l.Lang, l.InScopeAccuracy, l.InScope)
+		}
+		fmt.Fprintln(w)
+	}
 	fmt.Fprintln(w, "weakest intents:")
 	for _, s := range r.Weakest {
 		fmt.Fprintf(w, "  %-32s f1 %.3f  p %.3f  r %.3f  n %d\n", s.Intent, s.F1, s.Precision, s.Recall, s.Support)
