@@ -154,20 +154,24 @@ func argmaxInScope(p []float32, oos int) int {
 	return best
 }
 
+// thresholdRow is one validation message as the threshold sees it.
+type thresholdRow struct {
+	conf    float32
+	correct bool // in-scope and top label right
+	isOOS   bool
+	oosWins bool // the OOS class beats every intent
+}
+
 // pickThreshold chooses the confidence threshold that makes the fewest
 // mistakes on the validation data, counting a rejected in-scope question
 // and an answered out-of-scope one alike. (Balancing in-scope accuracy
 // against OOS recall instead, Youden's J, rejected a tenth of answerable
-// CLINC150 questions to catch a few more out-of-scope ones.) Without OOS
-// validation rows there is nothing to trade against: the threshold is 0.
+// CLINC150 questions to catch a few more out-of-scope ones.) A few hundred
+// validation rows make that choice jumpy, so it is made on bootstrap
+// resamples of them and the median taken. Without OOS validation rows there
+// is nothing to trade against: the threshold is 0.
 func (m *intentModel) pickThreshold(texts []string, val []Example) float32 {
-	type row struct {
-		conf    float32
-		correct bool // in-scope and top label right
-		isOOS   bool
-		oosWins bool // the OOS class beats every intent
-	}
-	rows := make([]row, len(texts))
+	rows := make([]thresholdRow, len(texts))
 	nIn, nOOS := 0, 0
 	for i, t := range texts {
 		p := m.probs(t)
@@ -176,7 +180,7 @@ func (m *intentModel) pickThreshold(texts []string, val []Example) float32 {
 		if _, seen := indexOf(m.labels, val[i].Label); !seen {
 			isOOS = true
 		}
-		r := row{conf: p[top], isOOS: isOOS, oosWins: m.oos >= 0 && p[m.oos] > p[top]}
+		r := thresholdRow{conf: p[top], isOOS: isOOS, oosWins: m.oos >= 0 && p[m.oos] > p[top]}
 		r.correct = !isOOS && m.labels[top] == val[i].Label && !r.oosWins
 		rows[i] = r
 		if isOOS {
@@ -189,8 +193,30 @@ func (m *intentModel) pickThreshold(texts []string, val []Example) float32 {
 		return 0
 	}
 	sort.Slice(rows, func(a, b int) bool { return rows[a].conf < rows[b].conf })
-	// Sweep thresholds upward: at threshold rows[k].conf, rows below k are
-	// rejected.
+	const resamples = 201
+	rng := rand.New(rand.NewPCG(0x7468, 0x7265))
+	picks := make([]float32, resamples)
+	sample := make([]thresholdRow, len(rows))
+	for k := range picks {
+		// Drawing sorted indices keeps the sample sorted by confidence.
+		idx := make([]int, len(rows))
+		for i := range idx {
+			idx[i] = rng.IntN(len(rows))
+		}
+		slices.Sort(idx)
+		for i, j := range idx {
+			sample[i] = rows[j]
+		}
+		picks[k] = fewestMistakes(sample)
+	}
+	slices.Sort(picks)
+	return picks[resamples/2]
+}
+
+// fewestMistakes sweeps thresholds over rows sorted by confidence and
+// returns the one that makes the fewest mistakes (the lowest on ties).
+func fewestMistakes(rows []thresholdRow) float32 {
+	// At threshold rows[k].conf, rows below k are rejected.
 	correct, caught := 0, 0
 	for _, r := range rows {
 		if r.correct {

@@ -60,6 +60,9 @@ func TestPublicDatasetsExperiment(t *testing.T) {
 	}
 	envF("KEFU_LR", &cfg.Linear.LR)
 	envF("KEFU_L2", &cfg.Linear.L2)
+	envF("KEFU_BALPOW", &cfg.Linear.BalancePower)
+	envF("KEFU_CENT", &cfg.Linear.Centroid)
+	envF("KEFU_CENTPOW", &cfg.Linear.CentroidPower)
 	envI("KEFU_EPOCHS", &cfg.Linear.Epochs)
 	envI("KEFU_MINDF", &cfg.MinDF)
 	envI("KEFU_BAG", &cfg.Linear.Bag)
@@ -114,6 +117,29 @@ func TestPublicDatasetsExperiment(t *testing.T) {
 	if os.Getenv("KEFU_NOWORD") != "" {
 		cfg.Features.WholeWord = false
 	}
+	// KEFU_FEWSHOT=k keeps only k training examples of every 10th intent,
+	// as when an editor adds an intent with a handful of examples; the
+	// report then scores those intents apart.
+	few := map[string]bool{}
+	if k, _ := strconv.Atoi(os.Getenv("KEFU_FEWSHOT")); k > 0 {
+		labels, _ := labelIndex(train)
+		for i, l := range labels {
+			if i%10 == 3 && l != OOS {
+				few[l] = true
+			}
+		}
+		kept, seen := train[:0:0], map[string]int{}
+		for _, e := range train {
+			if few[e.Label] {
+				if seen[e.Label] >= k {
+					continue
+				}
+				seen[e.Label]++
+			}
+			kept = append(kept, e)
+		}
+		train = kept
+	}
 	start := time.Now()
 	m, _, err := trainIntents(context.Background(), train, val, cfg, func(s string) string { return s })
 	if err != nil {
@@ -130,6 +156,20 @@ func TestPublicDatasetsExperiment(t *testing.T) {
 		preds = append(preds, Prediction{Gold: e.Label, Pred: p})
 	}
 	r := Evaluate(preds, 5)
+	if len(few) > 0 {
+		var fp, rest []Prediction
+		for _, p := range preds {
+			if few[p.Gold] {
+				fp = append(fp, p)
+				if os.Getenv("KEFU_FEW_ERRORS") != "" && p.Pred != p.Gold {
+					t.Logf("few-shot error: gold %s pred %s", p.Gold, p.Pred)
+				}
+			} else if p.Gold != OOS {
+				rest = append(rest, p)
+			}
+		}
+		t.Logf("few-shot intents (%d): accuracy %.4f on %d; other intents %.4f", len(few), Evaluate(fp, 0).InScopeAccuracy, len(fp), Evaluate(rest, 0).InScopeAccuracy)
+	}
 	curve := func(name string, exs []Example) {
 		ts := prepare(exs, func(s string) string { return s })
 		for _, th := range []float32{0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6} {

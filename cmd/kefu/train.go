@@ -21,7 +21,11 @@ type trainCmd struct {
 
 func (c *trainCmd) Run(ctx context.Context, args []string) error {
 	fl := newFlagSet("train", c.stderr)
-	dataPath := fl.String("data", "", "training examples: a JSON Lines file of {\"text\",\"intent\"} or a directory of them (required)")
+	var dataPaths []string
+	fl.Func("data", "training examples: a JSON Lines file of {\"text\",\"intent\"} or a directory of them (required; repeat to train on several, e.g. train and val)", func(p string) error {
+		dataPaths = append(dataPaths, p)
+		return nil
+	})
 	valPath := fl.String("val", "", "validation examples for calibration and the out-of-scope threshold")
 	out := fl.String("out", "", "directory to write the model into (required)")
 	emotionPath := fl.String("emotion", "", "emotion examples {\"text\",\"emotion\"} (default: the demo shop's data/emotion/train.jsonl)")
@@ -29,13 +33,18 @@ func (c *trainCmd) Run(ctx context.Context, args []string) error {
 	if err := parseFlags(fl, args); err != nil {
 		return err
 	}
-	if *dataPath == "" || *out == "" {
+	if len(dataPaths) == 0 || *out == "" {
 		return usageError{"train needs --data and --out"}
 	}
-	train, err := readExamples(os.DirFS("/"), *dataPath, "intent")
-	if err != nil {
-		return err
+	var train []nlu.Example
+	for _, p := range dataPaths {
+		exs, err := readExamples(os.DirFS("/"), p, "intent")
+		if err != nil {
+			return err
+		}
+		train = append(train, exs...)
 	}
+	var err error
 	var val []nlu.Example
 	if *valPath != "" {
 		if val, err = readExamples(os.DirFS("/"), *valPath, "intent"); err != nil {

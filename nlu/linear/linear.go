@@ -26,6 +26,16 @@ type TrainConfig struct {
 	// Balance weighs each example by (mean class size / its class size)^0.5
 	// so intents with a handful of examples are not drowned by big ones.
 	Balance bool
+	// Centroid adds each class's mean training vector (unit length) to its
+	// weights, scaled by Centroid·sqrt(mean class size / class size): a
+	// nearest-centroid vote that matters most for classes with a handful
+	// of examples, which softmax regression alone leaves to their big
+	// neighbours.
+	Centroid float64
+	// CentroidPower is the exponent of that class-size factor (default 0.5).
+	CentroidPower float64
+	// BalancePower is the exponent of that weight (default 0.5).
+	BalancePower float64
 	// Bag trains this many models with different shuffles (in parallel)
 	// and averages their weights: for a linear model that is the same as
 	// averaging their scores, at no cost at prediction time.
@@ -94,7 +104,11 @@ func Train(ctx context.Context, xs []Vector, ys []int, dim, k int, cfg TrainConf
 	for c := range weight {
 		weight[c] = 1
 		if cfg.Balance && counts[c] > 0 {
-			weight[c] = float32(math.Sqrt(float64(len(ys)) / float64(k) / counts[c]))
+			pow := cfg.BalancePower
+			if pow == 0 {
+				pow = 0.5
+			}
+			weight[c] = float32(math.Pow(float64(len(ys))/float64(k)/counts[c], pow))
 		}
 	}
 	bags := max(cfg.Bag, 1)
@@ -134,6 +148,9 @@ func Train(ctx context.Context, xs []Vector, ys []int, dim, k int, cfg TrainConf
 		for j := range b {
 			b[j] *= inv
 		}
+	}
+	if cfg.Centroid > 0 {
+		addCentroids(w, xs, ys, dim, k, counts, cfg.Centroid, cfg.CentroidPower)
 	}
 	return quantise(w, b, dim, k), nil
 }
@@ -345,4 +362,37 @@ func Read(r io.Reader, size int64) (*Model, error) {
 	}
 	m.prune()
 	return m, nil
+}
+
+// addCentroids adds the scaled unit centroid of every class to its weights.
+func addCentroids(w []float32, xs []Vector, ys []int, dim, k int, counts []float64, scale, pow float64) {
+	if pow == 0 {
+		pow = 0.5
+	}
+	cent := make([]float32, dim*k)
+	for i, x := range xs {
+		c := ys[i]
+		for j, r := range x.Idx {
+			cent[int(r)*k+c] += x.Val[j]
+		}
+	}
+	norm := make([]float64, k)
+	for r := 0; r < dim; r++ {
+		for c, v := range cent[r*k : r*k+k] {
+			norm[c] += float64(v) * float64(v)
+		}
+	}
+	mean := float64(len(xs)) / float64(k)
+	alpha := make([]float32, k)
+	for c := range alpha {
+		if norm[c] > 0 && counts[c] > 0 {
+			alpha[c] = float32(scale * math.Pow(mean/counts[c], pow) / math.Sqrt(norm[c]))
+		}
+	}
+	for r := 0; r < dim; r++ {
+		row, crow := w[r*k:r*k+k], cent[r*k:r*k+k]
+		for c, v := range crow {
+			row[c] += alpha[c] * v
+		}
+	}
 }
