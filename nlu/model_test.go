@@ -136,6 +136,35 @@ func TestTrainRefitsWhenValIsTrainedOn(t *testing.T) {
 	}
 }
 
+// TestFewShotIntent: an intent an editor adds with three examples is
+// recognised in other words, beside intents with many more.
+func TestFewShotIntent(t *testing.T) {
+	train, val, emo := tinyData()
+	// Make the other intents big, so the new one is a real minority.
+	n := len(train)
+	for i := range 4 {
+		for _, e := range train[:n] {
+			if e.Label != OOS {
+				train = append(train, Example{Text: e.Text + strings.Repeat(" 呀", i+1), Label: e.Label})
+			}
+		}
+	}
+	train = append(train,
+		Example{Text: "可以帮我包装成礼物吗", Label: "gift_wrap"},
+		Example{Text: "有礼品包装服务吗", Label: "gift_wrap"},
+		Example{Text: "can you gift wrap it", Label: "gift_wrap"},
+	)
+	m, err := Train(context.Background(), TrainInput{Train: train, Val: val, Emotion: emo, Seed: 1, Now: time.Unix(0, 0)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{"礼物包装一下", "能做礼品包装不", "gift wrap please", "is gift wrapping available"} {
+		if r := m.Parse(context.Background(), q); r.Intent != "gift_wrap" {
+			t.Errorf("Parse(%q) = %s (%.2f), want gift_wrap; ranking %v", q, r.Intent, r.Confidence, r.Ranking)
+		}
+	}
+}
+
 func TestTrainDeterministic(t *testing.T) {
 	a, b := t.TempDir(), t.TempDir()
 	if err := trainTiny(t, 7).Save(a); err != nil {
