@@ -155,7 +155,7 @@ func (m *Model) Parse(ctx context.Context, msg string) Result {
 	}
 	norm := text.Normalize(entity.MaskWith(msg, ents))
 	top, p := m.intent.decide(norm)
-	if len(text.Words(norm)) == 0 {
+	if !text.HasWords(norm) {
 		// Nothing to read (empty, emoji only): say so, never guess.
 		top = -1
 	}

@@ -88,10 +88,14 @@ func FuzzNormalize(f *testing.F) {
 			// Idempotence: normalising twice changes nothing.
 			t.Fatalf("not idempotent: %q → %q → %q", s, n, Normalize(n))
 		}
-		for _, w := range Words(n) {
+		words := Words(n)
+		for _, w := range words {
 			if w.Text == "" {
 				t.Fatalf("empty word from %q", s)
 			}
+		}
+		if HasWords(n) != (len(words) > 0) {
+			t.Fatalf("HasWords(%q) = %v, Words = %v", n, HasWords(n), words)
 		}
 	})
 }

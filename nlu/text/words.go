@@ -3,6 +3,7 @@ package text
 import (
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // Word is one unit of a normalised message: a run of letters and digits, a
@@ -31,7 +32,8 @@ func Words(s string) []Word {
 		switch {
 		case IsCJK(r):
 			flush(i)
-			out = append(out, Word{Text: string(r), CJK: true})
+			// A slice of s, not string(r): no allocation per character.
+			out = append(out, Word{Text: s[i : i+utf8.RuneLen(r)], CJK: true})
 		case unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mc, r):
 			if start < 0 {
 				start = i
@@ -45,8 +47,8 @@ func Words(s string) []Word {
 			}
 		case r == '!' || r == '?':
 			flush(i)
-			if n := len(out); n == 0 || out[n-1].Text != string(r) {
-				out = append(out, Word{Text: string(r)})
+			if n := len(out); n == 0 || out[n-1].Text != s[i:i+1] {
+				out = append(out, Word{Text: s[i : i+1]})
 			}
 		default:
 			flush(i)
@@ -54,6 +56,20 @@ func Words(s string) []Word {
 	}
 	flush(len(s))
 	return out
+}
+
+// HasWords reports whether Words(s) would find any word, without building
+// them.
+func HasWords(s string) bool {
+	for i, r := range s {
+		switch {
+		case IsCJK(r), unicode.IsLetter(r), unicode.IsDigit(r), unicode.Is(unicode.Mc, r), r == '!', r == '?':
+			return true
+		case r == '_' && strings.HasPrefix(s[i:], "__") && placeholderEnd(s, i) > 0:
+			return true
+		}
+	}
+	return false
 }
 
 // placeholderEnd returns the end of a placeholder "__name__" starting at i,
