@@ -92,8 +92,10 @@ func hashByte(h uint32, b byte) uint32 {
 // per occurrence (a repeated n-gram appears repeatedly), and returns dst.
 func (f *Featurizer) Extract(dst []uint32, normalised string) []uint32 {
 	words := text.Words(normalised)
-	var toks []string
-	var cjk []bool
+	// Stack space for a typical message's tokens; longer ones grow.
+	var tokBuf [96]string
+	var cjkBuf [96]bool
+	toks, cjk := tokBuf[:0], cjkBuf[:0]
 	for _, w := range words {
 		n := len(toks)
 		toks = f.tok.Tokens(toks, w.Text)
