@@ -267,8 +267,27 @@ func (e *Engine) receiveBot(ctx context.Context, c store.Conversation, cc *convC
 			s.Contained++
 		}
 	})
+	e.recordUnanswered(ctx, t)
 	reply := t.reply
 	return Turn{MessageID: cust.ID, State: c.State, Reply: &reply, Handoff: t.info}, nil
+}
+
+// recordUnanswered keeps a question the bot fell back on for the editors.
+// It is bookkeeping: a failure is logged, and the customer's turn stands.
+func (e *Engine) recordUnanswered(ctx context.Context, t *turn) {
+	if e.unans == nil || t.decision != DecisionFallback {
+		return
+	}
+	switch t.reason {
+	case "out_of_scope", "low_confidence", "no_article":
+		// The knowledge base or the model lacked something an editor can
+		// add (unlike a missing order number or an order system down).
+	default:
+		return
+	}
+	if err := e.unans.RecordUnanswered(ctx, t.text, t.locale); err != nil && !errs.Is(err, errs.Invalid) {
+		e.log.Warn("record unanswered question", "err", err)
+	}
 }
 
 // receiveForAgent stores a message for the person who holds or will hold

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -1011,5 +1012,42 @@ func TestSubscribersLeakNoGoroutines(t *testing.T) {
 	}
 	if after := runtime.NumGoroutine(); after > before {
 		t.Errorf("%d goroutines before, %d after 100 subscriptions", before, after)
+	}
+}
+
+// recorder is an UnansweredRecorder that remembers what it was told.
+type recorder struct {
+	mu   sync.Mutex
+	got  []string
+	fail error
+}
+
+func (r *recorder) RecordUnanswered(_ context.Context, text, locale string) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.got = append(r.got, locale+" "+text)
+	return r.fail
+}
+
+// TestUnansweredQuestionsRecorded: the questions the bot fell back on reach
+// the editors' list; answered ones, clarifications and handoffs do not, and
+// a failing recorder never fails the customer's turn.
+func TestUnansweredQuestionsRecorded(t *testing.T) {
+	rec := &recorder{}
+	h := newHarness(t, func(_ *dialog.Config, d *dialog.Deps) { d.Unanswered = rec })
+	conv := h.start("", false, false)
+	for _, q := range []string{"今天天气怎么样", "怎么退货?", "退", "转人工"} {
+		h.say(conv, q)
+	}
+	if want := []string{"zh-CN 今天天气怎么样"}; !slices.Equal(rec.got, want) {
+		t.Errorf("recorded %q, want %q", rec.got, want)
+	}
+	rec.fail = errors.New("disk full")
+	other := h.start("", false, false)
+	if tr := h.say(other, "what is the weather like"); tr.Reply == nil || tr.Reply.Text == "" {
+		t.Errorf("turn with a failing recorder: %+v", tr)
+	}
+	if len(rec.got) != 2 || rec.got[1] != "en what is the weather like" {
+		t.Errorf("recorded %q, want the English question second", rec.got)
 	}
 }

@@ -47,6 +47,13 @@ type ArticleFinder interface {
 	Article(ctx context.Context, id string) (a Answer, found bool, err error)
 }
 
+// UnansweredRecorder keeps the questions the bot could not answer, for
+// editors to turn into articles or question variants (the knowledge base
+// implements it).
+type UnansweredRecorder interface {
+	RecordUnanswered(ctx context.Context, text, locale string) error
+}
+
 // Store is the durable state the engine keeps (store/sqlite implements
 // it). Errors are *errs.Error: NotFound for a missing record, Conflict
 // for a lost compare-and-swap (UpdateConversation from a state the
@@ -109,6 +116,9 @@ type Deps struct {
 	Store    Store
 	Now      func() time.Time
 	Logger   *slog.Logger
+	// Unanswered, when set, is told every question the bot fell back on:
+	// out of scope, too unsure to guess, or no article for the intent.
+	Unanswered UnansweredRecorder
 	// FirstAgentReply, when set, is told how long each handed-over
 	// customer waited from the handoff to the first agent message (the
 	// contact center's time to first reply metric).
@@ -127,6 +137,7 @@ type Engine struct {
 	store    Store
 	now      func() time.Time
 	log      *slog.Logger
+	unans    UnansweredRecorder
 
 	intents  map[string]IntentSpec
 	topics   map[string]string
@@ -167,6 +178,7 @@ func New(cfg Config, deps Deps) (*Engine, error) {
 		store:      deps.Store,
 		now:        deps.Now,
 		log:        deps.Logger,
+		unans:      deps.Unanswered,
 		intents:    map[string]IntentSpec{},
 		topics:     map[string]string{},
 		convLocks:  newLockTable(cfg.LockShards),

@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -172,5 +173,32 @@ func TestFailingOrderSystem(t *testing.T) {
 	}
 	if strings.Contains(reply["text"].(string), "SF") {
 		t.Errorf("a down order system cannot have given tracking data: %v", reply["text"])
+	}
+}
+
+// TestUnansweredReachEditors: a question the bot could not answer shows up
+// in the editors' unanswered list, grouped with its rewordings.
+func TestUnansweredReachEditors(t *testing.T) {
+	url := startServer(t, t.TempDir())
+	for _, q := range []string{"你们店里卖的盆栽多久浇一次水", "你们店里卖的盆栽多久浇一次水？？"} {
+		code, conv := call(t, "POST", url+"/v1/conversations", "", map[string]any{})
+		if code != 201 {
+			t.Fatalf("create = %d %v", code, conv)
+		}
+		if code, turn := call(t, "POST", url+"/v1/conversations/"+conv["id"].(string)+"/messages", "", map[string]any{"text": q}); code != 200 {
+			t.Fatalf("message = %d %v", code, turn)
+		}
+	}
+	code, list := call(t, "GET", url+"/v1/kb/unanswered", "editor-t", nil)
+	if code != 200 {
+		t.Fatalf("unanswered = %d %v", code, list)
+	}
+	items, _ := list["items"].([]any)
+	if len(items) != 1 {
+		t.Fatalf("unanswered items %v, want the one question grouped", list)
+	}
+	raw, _ := json.Marshal(items[0])
+	if !strings.Contains(string(raw), "盆栽") || !strings.Contains(string(raw), `"count":2`) {
+		t.Errorf("unanswered item %s, want the question counted twice", raw)
 	}
 }

@@ -137,7 +137,7 @@ func NewMain(ctx context.Context, cfg Config, log *slog.Logger) (_ *Main, err er
 		Buckets: []float64{5, 15, 30, 60, 120, 300, 600, 1800},
 	})
 	m.reg.MustRegister(firstReply)
-	m.engine, err = dialog.New(dcfg, dialog.Deps{NLU: m.nlu, Answers: answers, Articles: answers, Orders: book, Store: m.store, Logger: log,
+	m.engine, err = dialog.New(dcfg, dialog.Deps{NLU: m.nlu, Answers: answers, Articles: answers, Orders: book, Store: m.store, Logger: log, Unanswered: m.kb,
 		FirstAgentReply: func(d time.Duration) { firstReply.Observe(d.Seconds()) }})
 	if err != nil {
 		return nil, err
