@@ -180,7 +180,7 @@ function renderQueue(items) {
   state.queue = fresh;
   state.queueFetchedAt = Date.now();
   const waiting = items.filter((q) => !q.claimed_by).length;
-  byTestId('queue-count').textContent = items.length ? `(${waiting}/${items.length})` : '';
+  byTestId('queue-count').textContent = items.length ? t('queue.counts', { w: waiting, c: items.length - waiting }) : '';
   byTestId('queue-empty').hidden = items.length > 0;
   if (!state.queueSeen) {
     state.queueSeen = true;
@@ -222,7 +222,7 @@ function updateQueueItem({ li, parts }, q) {
   li.dataset.claimedBy = q.claimed_by || '';
   li.classList.toggle('claimed', Boolean(q.claimed_by));
   li.classList.toggle('mine', mine);
-  li.classList.toggle('urgent', q.emotion === 'angry' || q.priority >= 8);
+  li.classList.toggle('urgent', q.emotion === 'angry' || /^(angry|rising_negativity)/.test(q.reason || ''));
   if (state.active?.id === q.conversation_id) li.setAttribute('aria-current', 'true');
   else li.removeAttribute('aria-current');
   parts.prio.textContent = `P${q.priority}`;
@@ -735,6 +735,10 @@ async function ticketAction(tk, action, btn) {
 
 function rerenderAll() {
   if (state.agent) byTestId('whoami').textContent = t('whoami', { agent: state.agent });
+  if (state.queue.size) {
+    const w = [...state.queue.values()].filter((q) => !q.claimed_by).length;
+    byTestId('queue-count').textContent = t('queue.counts', { w, c: state.queue.size - w });
+  }
   for (const [id, node] of state.queueNodes) {
     const q = state.queue.get(id);
     if (q) updateQueueItem(node, q);

@@ -26,6 +26,7 @@ export const STRINGS = {
 
     'queue.title': 'Queue',
     'queue.empty': 'Nobody is waiting.',
+    'queue.counts': '{w} waiting · {c} with agents',
     'queue.updated': 'Updated {time}',
     'queue.stale': 'Cannot reach the server; retrying… ({error})',
     'queue.priority': 'Priority {p}',
@@ -237,6 +238,7 @@ export const STRINGS = {
 
     'queue.title': '排队',
     'queue.empty': '目前没有人在排队。',
+    'queue.counts': '{w} 人等待 · {c} 人接待中',
     'queue.updated': '更新于 {time}',
     'queue.stale': '无法连接服务器，正在重试……（{error}）',
     'queue.priority': '优先级 {p}',
