@@ -358,7 +358,7 @@ async function openConversation(id, mode) {
     conv: null, entry: state.queue.get(id) || null,
     msgs: new Map(), // message id → message
     nodes: new Map(), // message id → li
-    es: null, pollTimer: 0, opened: false, closed: false,
+    es: null, pollTimer: 0, closed: false,
   };
   state.active = a;
   if (mode === 'held') session.set(KEY.active, id); else session.del(KEY.active);
@@ -445,9 +445,9 @@ function follow(a) {
   const es = new EventSource(`/v1/conversations/${enc(a.id)}/events`);
   a.es = es;
   es.addEventListener('open', () => {
-    // After a reconnect, fetch what the gap may have held.
-    if (a.opened) loadTranscript(a);
-    a.opened = true;
+    // The stream has no replay: fetch what came between the first load
+    // (or the last connection) and this one.
+    loadTranscript(a);
     byTestId('transcript').dataset.live = 'sse';
   });
   es.addEventListener('message', (ev) => {
@@ -542,7 +542,8 @@ function renderFacts() {
     add('waited', t('fact.waited'), fmtDuration(q.waiting_seconds));
     add('intent', t('fact.intent'), p.fields.get('intent') || q.intent);
     add('emotion', t('fact.emotion'), q.emotion ? emotionText(q.emotion) : '');
-    add('slots', t('fact.slots'), p.fields.get('slots') || '');
+    // "order_id=DD… k=v": one slot a line.
+    add('slots', t('fact.slots'), (p.fields.get('slots') || '').split(/[\s,;]+/).filter(Boolean).map((kv) => kv.replace('=', ': ')).join('\n'));
     add('order', t('fact.order'), p.fields.get('order') || '');
     if (q.summary) {
       add('summary', t('fact.summary'), el('details', {}, el('summary', { text: t('fact.showSummary') }), el('pre', { class: 'raw', text: q.summary })));
