@@ -388,6 +388,46 @@ func TestConsoleKnowledgeBase(t *testing.T) {
 	conDo(t, ed, "editor loads the newer version", chromedp.Click(conTID("conflict-load")))
 	conWait(t, ed, "the newer version in the form", `document.querySelector('[data-testid=article-version]').dataset.version === `+conJS(fmt.Sprint(a.Version))+
 		` && document.querySelector('[data-testid=field-answer]').value === `+conJS(a.Answer))
+
+	// A validity window typed in local time is stored as the same instants.
+	const from, until = "2020-01-02T03:04", "2031-05-06T07:08"
+	conDo(t, ed, "editor sets a validity window",
+		chromedp.SetValue(conTID("field-valid-from"), from),
+		chromedp.SetValue(conTID("field-valid-until"), until),
+		chromedp.Click(conTID("article-save")),
+		chromedp.WaitVisible(conTID("save-status", `[data-state="saved"]`)),
+	)
+	var windowed struct {
+		Version    int       `json:"version"`
+		ValidFrom  time.Time `json:"valid_from"`
+		ValidUntil time.Time `json:"valid_until"`
+	}
+	apiJSON(t, s, http.MethodGet, "/v1/kb/articles/"+url.PathEscape(id), s.EditorToken, nil, &windowed)
+	for _, c := range []struct {
+		local string
+		got   time.Time
+	}{{from, windowed.ValidFrom}, {until, windowed.ValidUntil}} {
+		want, err := time.Parse(time.RFC3339, conEval[string](t, ed, `new Date(`+conJS(c.local)+`).toISOString()`))
+		if err != nil || !c.got.Equal(want) {
+			t.Errorf("local %s stored as %s, want %s (%v)", c.local, c.got, want, err)
+		}
+	}
+	if windowed.Version != a.Version+1 {
+		t.Errorf("version after the save = %d, want %d", windowed.Version, a.Version+1)
+	}
+	if _, art := conAsk(t, s, question); art != id {
+		t.Errorf("inside its validity window the article is not the answer (got article %q)", art)
+	}
+
+	// Delete takes two clicks (no modal dialog).
+	conDo(t, ed, "editor deletes the article",
+		chromedp.Click(conTID("article-delete")),
+		chromedp.Click(conTID("article-delete", `[data-armed="1"]`)),
+		chromedp.WaitNotVisible(conTID("article-form")),
+	)
+	if code := apiJSON(t, s, http.MethodGet, "/v1/kb/articles/"+url.PathEscape(id), s.EditorToken, nil, nil); code != http.StatusNotFound {
+		t.Errorf("GET the deleted article: %d, want 404", code)
+	}
 }
 
 // TestConsoleUnansweredToVariant: a question nothing answered shows up on
@@ -462,6 +502,95 @@ func TestConsoleUnansweredToVariant(t *testing.T) {
 				t.Errorf("the unanswered question was not dismissed: %+v", u)
 			}
 		}
+	}
+}
+
+// TestConsoleTickets: a message a customer left is listed (as text),
+// its conversation can be read, and the agent takes and resolves it.
+func TestConsoleTickets(t *testing.T) {
+	s := startServer(t)
+	var conv struct{ ID string }
+	if code := apiJSON(t, s, http.MethodPost, "/v1/conversations", "", map[string]string{"locale": "zh-CN"}, &conv); code != http.StatusCreated {
+		t.Fatalf("POST /v1/conversations: %d", code)
+	}
+	apiJSON(t, s, http.MethodPost, "/v1/conversations/"+conv.ID+"/messages", "", map[string]string{"text": "我的发票开错了"}, nil)
+	const note = `<b>请回电</b> 发票抬头要改成公司名`
+	var tk struct{ ID string }
+	if code := apiJSON(t, s, http.MethodPost, "/v1/conversations/"+conv.ID+"/leave-message", "",
+		map[string]string{"text": note, "contact": "buyer@example.com"}, &tk); code != http.StatusCreated {
+		t.Fatalf("leave-message: %d", code)
+	}
+
+	ag := newBrowser(t)
+	conAgentSignIn(t, ag, s, "carol")
+	ticket := conTID("ticket", `[data-ticket-id="`+tk.ID+`"]`)
+	conDo(t, ag, "the ticket is listed", chromedp.WaitVisible(ticket))
+	if got := conEval[string](t, ag, `document.querySelector('[data-ticket-id=`+conJS(tk.ID)+`] .ticket-text').textContent`); got != note {
+		t.Errorf("ticket text = %q, want %q", got, note)
+	}
+	if n := conEval[int](t, ag, `document.querySelectorAll('[data-testid=tickets] b').length`); n != 0 {
+		t.Errorf("the ticket's text made %d <b> elements", n)
+	}
+	conDo(t, ag, "agent reads the conversation",
+		chromedp.Click(ticket+` [data-testid="ticket-view"]`),
+		chromedp.WaitVisible(conTID("transcript")),
+	)
+	conWait(t, ag, "the conversation of the ticket", conTranscriptHas("customer", "我的发票开错了"))
+	if conEval[bool](t, ag, `!document.querySelector('[data-testid=reply-form]').hidden`) {
+		t.Error("a conversation nobody holds offers a reply box")
+	}
+	conDo(t, ag, "agent takes the ticket", chromedp.Click(ticket+` [data-testid="ticket-claim"]`))
+	conWait(t, ag, "the ticket to leave the open list", `!document.querySelector('[data-ticket-id=`+conJS(tk.ID)+`]')`)
+	conDo(t, ag, "agent lists claimed tickets and resolves it",
+		chromedp.SetValue(conTID("tickets-filter"), "claimed"),
+		chromedp.WaitVisible(ticket+`[data-status="claimed"]`),
+		chromedp.Click(ticket+` [data-testid="ticket-resolve"]`),
+	)
+	conWait(t, ag, "the ticket to leave the claimed list", `!document.querySelector('[data-ticket-id=`+conJS(tk.ID)+`]')`)
+	var resolved struct {
+		Items []struct{ ID, Status, AgentID string } `json:"items"`
+	}
+	apiJSON(t, s, http.MethodGet, "/v1/tickets?status=resolved", s.AgentToken, nil, &resolved)
+	if len(resolved.Items) != 1 || resolved.Items[0].ID != tk.ID {
+		t.Errorf("resolved tickets = %+v, want %s", resolved.Items, tk.ID)
+	}
+}
+
+// TestConsoleTransferAndClose: an agent transfers a conversation to a
+// skill group (it waits in the queue again), takes it back and closes it.
+func TestConsoleTransferAndClose(t *testing.T) {
+	s := startServer(t)
+	conv := conStartWaiting(t, s, "我想把鞋换大一码")
+	ag := newBrowser(t)
+	conAgentSignIn(t, ag, s, "dave")
+	item := conTID("queue-item", `[data-conversation-id="`+conv+`"]`)
+	conDo(t, ag, "agent claims and transfers",
+		chromedp.Click(item+` [data-testid="claim"]`),
+		chromedp.WaitVisible(conTID("reply-form")),
+		chromedp.Click(conTID("transfer-toggle")),
+		conType(conTID("transfer-skill"), "exchanges"),
+		chromedp.Click(conTID("transfer")),
+		chromedp.WaitVisible(conTID("conv-notice")),
+		chromedp.WaitNotVisible(conTID("reply-form")),
+	)
+	conDo(t, ag, "the conversation waits again", chromedp.WaitVisible(item+` [data-testid="claim"]`))
+	// The queue does not say which skill group it waits for (the API's
+	// queue entry has no skill); the reason says it was transferred.
+	if got := conEval[string](t, ag, `document.querySelector('[data-testid=queue-item][data-conversation-id=`+conJS(conv)+`]').dataset.reason`); got != "transfer" {
+		t.Errorf("queue reason after the transfer = %q, want transfer", got)
+	}
+	conDo(t, ag, "agent takes it back and closes it",
+		chromedp.Click(item+` [data-testid="claim"]`),
+		chromedp.WaitVisible(conTID("reply-form")),
+		conType(conTID("release-note"), "已换货"),
+		chromedp.Click(conTID("release-close")),
+		chromedp.WaitVisible(conTID("conv-notice")),
+	)
+	conWait(t, ag, "the queue to empty", `document.querySelectorAll('[data-testid=queue-item]').length === 0`)
+	var c conConversation
+	apiJSON(t, s, http.MethodGet, "/v1/conversations/"+conv, "", nil, &c)
+	if c.State != "closed" {
+		t.Errorf("state = %q, want closed", c.State)
 	}
 }
 

@@ -219,6 +219,7 @@ function makeQueueItem(id) {
 function updateQueueItem({ li, parts }, q) {
   const mine = q.claimed_by === state.agent;
   li.dataset.priority = String(q.priority);
+  li.dataset.reason = q.reason || '';
   li.dataset.claimedBy = q.claimed_by || '';
   li.classList.toggle('claimed', Boolean(q.claimed_by));
   li.classList.toggle('mine', mine);
