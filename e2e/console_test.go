@@ -594,6 +594,37 @@ func TestConsoleTransferAndClose(t *testing.T) {
 	}
 }
 
+// TestConsoleUnreadElsewhere: an agent with two conversations sees when
+// the customer of the one not on screen writes.
+func TestConsoleUnreadElsewhere(t *testing.T) {
+	s := startServer(t)
+	first := conStartWaiting(t, s, "退款什么时候到账")
+	second := conStartWaiting(t, s, "优惠券用不了")
+	ag := newBrowser(t)
+	conAgentSignIn(t, ag, s, "erin")
+	itemOf := func(id string) chromedp.CSS { return conTID("queue-item", `[data-conversation-id="`+id+`"]`) }
+	conDo(t, ag, "agent claims both",
+		chromedp.Click(itemOf(first)+` [data-testid="claim"]`),
+		chromedp.WaitVisible(itemOf(first)+`[aria-current="true"]`),
+		chromedp.Click(itemOf(second)+` [data-testid="claim"]`),
+		chromedp.WaitVisible(itemOf(second)+`[aria-current="true"]`),
+		chromedp.WaitVisible(itemOf(first)+` [data-testid="open"]`),
+	)
+	// The console follows the first conversation in the background.
+	conDo(t, ag, "the first conversation followed", chromedp.WaitVisible(itemOf(first)+`[data-watching="live"]`))
+	const text = "请问退款到哪一步了？"
+	apiJSON(t, s, http.MethodPost, "/v1/conversations/"+first+"/messages", "", map[string]string{"text": text}, nil)
+	conDo(t, ag, "the first conversation's line shows the new message", chromedp.WaitVisible(itemOf(first)+` [data-testid="queue-unread"]`))
+	conDo(t, ag, "agent opens the first conversation",
+		chromedp.Click(itemOf(first)+` [data-testid="open"]`),
+		chromedp.WaitVisible(itemOf(first)+`[aria-current="true"]`),
+	)
+	conWait(t, ag, "the new message in its transcript", conTranscriptHas("customer", text))
+	if conEval[bool](t, ag, `!document.querySelector('[data-testid=queue-item][data-conversation-id=`+conJS(first)+`] [data-testid=queue-unread]').hidden`) {
+		t.Error("the opened conversation still shows unread messages")
+	}
+}
+
 func conContains(xs []string, x string) bool {
 	for _, v := range xs {
 		if v == x {

@@ -30,6 +30,8 @@ const state = {
   ticketsTimer: 0,
   tickTimer: 0,
   active: null, // the open conversation, see openConversation
+  watchers: new Map(), // conversation id → EventSource: my other conversations
+  unread: new Map(), // conversation id → customer messages not yet seen
 };
 
 // ---- start ------------------------------------------------------------------
@@ -112,6 +114,7 @@ function startWorkspace(token, agent, activeID, firstQueue) {
 function signOut(reason) {
   state.gen++;
   closeConversation();
+  stopWatchers();
   clearTimeout(state.queueTimer);
   clearTimeout(state.ticketsTimer);
   clearInterval(state.tickTimer);
@@ -192,6 +195,60 @@ function renderQueue(items) {
   }
   const a = state.active;
   if (a && fresh.has(a.id)) { a.entry = fresh.get(a.id); renderFacts(); }
+  syncWatchers();
+}
+
+/**
+ * syncWatchers follows the conversations this agent holds but does not
+ * have open, so a customer writing in one of them is noticed: its queue
+ * line is marked and the news announced.
+ */
+function syncWatchers() {
+  const want = new Set();
+  for (const q of state.queue.values()) {
+    if (q.claimed_by === state.agent && state.active?.id !== q.conversation_id) want.add(q.conversation_id);
+  }
+  for (const [id, es] of state.watchers) {
+    if (!want.has(id)) {
+      es.close();
+      state.watchers.delete(id);
+      const node = state.queueNodes.get(id);
+      if (node) delete node.li.dataset.watching;
+    }
+  }
+  if (typeof EventSource === 'undefined') return;
+  for (const id of want) {
+    if (state.watchers.has(id)) continue;
+    const es = new EventSource(`/v1/conversations/${enc(id)}/events`);
+    es.addEventListener('open', () => {
+      const node = state.queueNodes.get(id);
+      if (node && state.watchers.get(id) === es) node.li.dataset.watching = 'live';
+    });
+    es.addEventListener('message', (ev) => {
+      const m = parse(ev.data);
+      if (!m || m.role !== 'customer' || state.active?.id === id) return;
+      state.unread.set(id, (state.unread.get(id) || 0) + 1);
+      markUnread(id);
+      const q = state.queue.get(id);
+      announce(t('announce.unread', { summary: shortSummary(q || {}) || id, text: m.text }));
+    });
+    state.watchers.set(id, es);
+  }
+}
+
+function stopWatchers() {
+  for (const es of state.watchers.values()) es.close();
+  state.watchers.clear();
+  state.unread.clear();
+}
+
+function markUnread(id) {
+  const node = state.queueNodes.get(id);
+  if (!node) return;
+  const n = state.unread.get(id) || 0;
+  node.li.classList.toggle('unread', n > 0);
+  node.parts.unread.hidden = n === 0;
+  node.parts.unread.textContent = n ? t('queue.unread', { n }) : '';
 }
 
 function makeQueueItem(id) {
@@ -203,6 +260,7 @@ function makeQueueItem(id) {
     emotion: el('span', { class: 'tag emotion' }),
     summary: el('p', { class: 'summary' }),
     owner: el('span', { class: 'owner' }),
+    unread: el('span', { class: 'tag unread-badge', dataset: { testid: 'queue-unread' }, hidden: true }),
     claim: el('button', { type: 'button', class: 'small', dataset: { testid: 'claim' } }),
     open: el('button', { type: 'button', class: 'small secondary', dataset: { testid: 'open' } }),
   };
@@ -212,7 +270,7 @@ function makeQueueItem(id) {
     el('div', { class: 'qi-head' }, parts.prio, parts.reason, parts.wait),
     el('div', { class: 'qi-tags' }, parts.intent, parts.emotion),
     parts.summary,
-    el('div', { class: 'qi-foot' }, parts.owner, parts.claim, parts.open));
+    el('div', { class: 'qi-foot' }, parts.owner, parts.unread, parts.claim, parts.open));
   return { li, parts };
 }
 
@@ -247,6 +305,7 @@ function updateQueueItem({ li, parts }, q) {
   parts.open.hidden = !mine || (state.active?.id === q.conversation_id && state.active.mode === 'held');
   parts.open.textContent = t('queue.open');
   parts.open.setAttribute('aria-label', t('queue.openLabel', { summary }));
+  markUnread(q.conversation_id);
 }
 
 /**
@@ -362,6 +421,11 @@ async function openConversation(id, mode) {
     es: null, pollTimer: 0, closed: false,
   };
   state.active = a;
+  state.unread.delete(id);
+  state.watchers.get(id)?.close();
+  state.watchers.delete(id);
+  if (state.queueNodes.get(id)) delete state.queueNodes.get(id).li.dataset.watching;
+  markUnread(id);
   if (mode === 'held') session.set(KEY.active, id); else session.del(KEY.active);
   byTestId('conv-id').textContent = id;
   byTestId('conv-placeholder').hidden = true;
@@ -371,6 +435,7 @@ async function openConversation(id, mode) {
   setHeld(mode === 'held');
   for (const node of state.queueNodes.values()) updateQueueItem(node, state.queue.get(node.li.dataset.conversationId));
   renderFacts();
+  syncWatchers();
   await loadTranscript(a, true);
   if (a !== state.active) return;
   follow(a);
@@ -495,7 +560,6 @@ function addMessage(a, m, live) {
   }
   ol.insertBefore(li, before);
   if (live || nearBottom) ol.scrollTop = ol.scrollHeight;
-  if (live && m.role === 'customer' && document.hidden) announce(t('announce.customer', { text: m.text }));
   if (live) renderFacts();
 }
 
