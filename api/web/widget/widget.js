@@ -260,6 +260,7 @@
   const st = {
     id: storage.get('conversation'), // conversation id
     state: 'bot', // bot | waiting_agent | agent | closed
+    stateTick: 0, // counts state changes, so a slow read cannot undo a newer one
     queue: null, // {position, expected_wait_seconds, offer_leave_message}
     byId: new Map(), // message id → <li>
     voted: new Set(storage.get('voted') || []),
@@ -382,7 +383,8 @@
   function showTyping(on) {
     const cur = log.querySelector('.typing');
     if (on && !cur) {
-      log.append(el('li', { class: 'msg bot typing', 'aria-label': T.typing },
+      // Shown, not announced: the reply itself is.
+      log.append(el('li', { class: 'msg bot typing', 'aria-hidden': 'true', title: T.typing },
         el('div', { class: 'text' }, el('span', { class: 'dot' }), el('span', { class: 'dot' }), el('span', { class: 'dot' }))));
       scrollDown();
     } else if (!on && cur) {
@@ -428,12 +430,14 @@
     setState('bot');
   }
 
-  // sync reads the transcript and shows what is not shown yet.
+  // sync reads the transcript and shows what is not shown yet. Its state
+  // is taken only if nothing newer (a turn, an event) came meanwhile.
   async function sync() {
     if (!st.id) return null;
+    const tick = st.stateTick;
     const t = await api('GET', `/v1/conversations/${encodeURIComponent(st.id)}`);
     for (const m of t.messages || []) upsert(m);
-    setState(t.state);
+    if (tick === st.stateTick) setState(t.state);
     return t;
   }
 
@@ -514,6 +518,7 @@
 
   function setState(s) {
     if (!s) return;
+    st.stateTick++;
     st.state = s;
     if (s !== 'waiting_agent') {
       st.queue = null;
