@@ -606,6 +606,9 @@ func TestConsoleUnreadElsewhere(t *testing.T) {
 	conDo(t, ag, "agent claims both",
 		chromedp.Click(itemOf(first)+` [data-testid="claim"]`),
 		chromedp.WaitVisible(itemOf(first)+`[aria-current="true"]`),
+		// The queue has re-sorted (held conversations go last): the lines
+		// stay put from here, so the next click finds its button.
+		chromedp.WaitVisible(itemOf(first)+`[data-claimed-by="erin"]`),
 		chromedp.Click(itemOf(second)+` [data-testid="claim"]`),
 		chromedp.WaitVisible(itemOf(second)+`[aria-current="true"]`),
 		chromedp.WaitVisible(itemOf(first)+` [data-testid="open"]`),

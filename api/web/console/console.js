@@ -7,7 +7,7 @@
 
 import {
   el, byTestId, initI18n, wireLangToggle, onLangChange, t, api, ApiError, describeError,
-  session, announce, setStatus, fmtDuration, fmtTime,
+  session, announce, setStatus, fmtDuration, fmtTime, getLang,
 } from './common.js';
 import { STRINGS } from './strings.js';
 
@@ -32,6 +32,7 @@ const state = {
   active: null, // the open conversation, see openConversation
   watchers: new Map(), // conversation id → EventSource: my other conversations
   unread: new Map(), // conversation id → customer messages not yet seen
+  ticketNodes: new Map(), // ticket id → {li, sig}
 };
 
 // ---- start ------------------------------------------------------------------
@@ -125,6 +126,7 @@ function signOut(reason) {
   state.queueNodes.clear();
   byTestId('queue').replaceChildren();
   byTestId('tickets').replaceChildren();
+  state.ticketNodes.clear();
   byTestId('workspace').hidden = true;
   byTestId('signin-panel').hidden = false;
   byTestId('sign-out').hidden = true;
@@ -751,16 +753,32 @@ async function loadTickets() {
   if (gen === state.gen) state.ticketsTimer = setTimeout(loadTickets, TICKETS_POLL_MS);
 }
 
+/**
+ * renderTickets updates the list in place: a ticket's line is rebuilt only
+ * when the ticket changed, so a periodic refresh never pulls a button from
+ * under the pointer or the keyboard focus.
+ */
 function renderTickets(list) {
   const ul = byTestId('tickets');
-  const focusedID = document.activeElement?.closest?.('[data-ticket-id]')?.dataset.ticketId;
-  const focusedRole = document.activeElement?.dataset?.testid;
-  ul.replaceChildren(...list.map(ticketNode));
-  byTestId('tickets-empty').hidden = list.length > 0;
-  if (focusedID) {
-    const li = ul.querySelector(`[data-ticket-id="${CSS.escape(focusedID)}"]`);
-    (li?.querySelector(`[data-testid="${CSS.escape(focusedRole || '')}"]`) || li?.querySelector('button'))?.focus();
+  const keep = new Set();
+  list.forEach((tk, i) => {
+    keep.add(tk.id);
+    const sig = `${getLang()}|${JSON.stringify(tk)}`;
+    let node = state.ticketNodes.get(tk.id);
+    if (!node || node.sig !== sig) {
+      const li = ticketNode(tk);
+      const focused = node?.li.contains(document.activeElement) ? document.activeElement.dataset.testid : '';
+      if (node) node.li.replaceWith(li);
+      node = { li, sig };
+      state.ticketNodes.set(tk.id, node);
+      if (focused) li.querySelector(`[data-testid="${focused}"]`)?.focus();
+    }
+    if (ul.children[i] !== node.li) ul.insertBefore(node.li, ul.children[i] || null);
+  });
+  for (const [id, node] of state.ticketNodes) {
+    if (!keep.has(id)) { node.li.remove(); state.ticketNodes.delete(id); }
   }
+  byTestId('tickets-empty').hidden = list.length > 0;
 }
 
 function ticketNode(tk) {
