@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -85,9 +86,39 @@ func conType(sel chromedp.CSS, text string) chromedp.Action[chromedp.Void] {
 	return chromedp.Steps(chromedp.WaitVisible(sel), chromedp.Evaluate[chromedp.Void](clear), chromedp.SendKeys(sel, text))
 }
 
+// conWatch fails the test, when it ends, if the page threw an uncaught
+// exception or broke its Content-Security-Policy (an inline style or
+// script would).
+func conWatch(t *testing.T, ctx context.Context) {
+	t.Helper()
+	var mu sync.Mutex
+	var problems []string
+	msgs := chromedp.Console(ctx)
+	go func() {
+		for m, err := range msgs {
+			if err != nil {
+				return
+			}
+			if m.IsException() || strings.Contains(m.Text, "Content Security Policy") {
+				mu.Lock()
+				problems = append(problems, m.String())
+				mu.Unlock()
+			}
+		}
+	}()
+	t.Cleanup(func() {
+		mu.Lock()
+		defer mu.Unlock()
+		for _, p := range problems {
+			t.Errorf("page problem: %s", p)
+		}
+	})
+}
+
 // conAgentSignIn signs an agent in at /console.
 func conAgentSignIn(t *testing.T, ctx context.Context, s *server, agent string) {
 	t.Helper()
+	conWatch(t, ctx)
 	conDo(t, ctx, "agent signs in",
 		chromedp.Navigate(s.URL+"/console"),
 		conType(conTID("token-input"), s.AgentToken),
@@ -100,6 +131,7 @@ func conAgentSignIn(t *testing.T, ctx context.Context, s *server, agent string) 
 // conEditorSignIn signs an editor in at /console/kb.
 func conEditorSignIn(t *testing.T, ctx context.Context, s *server) {
 	t.Helper()
+	conWatch(t, ctx)
 	conDo(t, ctx, "editor signs in",
 		chromedp.Navigate(s.URL+"/console/kb"),
 		conType(conTID("token-input"), s.EditorToken),

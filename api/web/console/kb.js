@@ -197,10 +197,28 @@ async function runSearch(more = false) {
   }
 }
 
+/**
+ * renderResults shows rows, reusing the line of an article that did not
+ * change: a new search never pulls a button from under the pointer.
+ */
 function renderResults(rows, append) {
   const ul = byTestId('search-results');
-  const nodes = rows.map(resultNode);
-  if (append) ul.append(...nodes); else ul.replaceChildren(...nodes);
+  const old = new Map([...ul.children].map((li) => [li.dataset.articleId, li]));
+  const start = append ? ul.children.length : 0;
+  const keep = new Set();
+  rows.forEach((a, i) => {
+    const sig = JSON.stringify([getLang(), a.id, a.title, a.status, a.locale, a.intent, a.version]);
+    let li = append ? null : old.get(a.id);
+    if (!li || li.dataset.sig !== sig) {
+      const fresh = resultNode(a);
+      fresh.dataset.sig = sig;
+      if (li) li.replaceWith(fresh);
+      li = fresh;
+    }
+    keep.add(li);
+    if (ul.children[start + i] !== li) ul.insertBefore(li, ul.children[start + i] || null);
+  });
+  if (!append) for (const li of [...ul.children]) if (!keep.has(li)) li.remove();
   byTestId('search-empty').hidden = ul.children.length > 0;
   markCurrent();
 }
