@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"compress/gzip"
 	"crypto/sha256"
 	"embed"
 	"encoding/base64"
@@ -54,6 +55,7 @@ var aliases = map[string]string{
 type file struct {
 	name  string
 	body  []byte
+	gz    []byte // body gzipped, when that saves; nil otherwise
 	ctype string
 	etag  string
 }
@@ -90,6 +92,9 @@ func newSite(fsys fs.FS) (*Site, error) {
 		sum := sha256.Sum256(body)
 		f := &file{name: name, body: body, ctype: ctype,
 			etag: `"` + base64.RawURLEncoding.EncodeToString(sum[:12]) + `"`}
+		if f.gz, err = gzipped(body); err != nil {
+			return fmt.Errorf("web: gzip %s: %w", name, err)
+		}
 		byName[name] = f
 		s.byPath["/"+name] = f
 		return nil
@@ -103,6 +108,41 @@ func newSite(fsys fs.FS) (*Site, error) {
 		}
 	}
 	return s, nil
+}
+
+// gzipped compresses text worth compressing (once, at start: the files
+// never change); it returns nil for small or incompressible files.
+func gzipped(body []byte) ([]byte, error) {
+	if len(body) < 1024 {
+		return nil, nil
+	}
+	var b bytes.Buffer
+	zw, err := gzip.NewWriterLevel(&b, gzip.BestCompression)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := zw.Write(body); err != nil {
+		return nil, err
+	}
+	if err := zw.Close(); err != nil {
+		return nil, err
+	}
+	if b.Len() >= len(body)*9/10 {
+		return nil, nil
+	}
+	return b.Bytes(), nil
+}
+
+// acceptsGzip reports whether the client takes gzip (q=0 refuses it).
+func acceptsGzip(r *http.Request) bool {
+	for _, part := range strings.Split(r.Header.Get("Accept-Encoding"), ",") {
+		coding, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+		if strings.EqualFold(strings.TrimSpace(coding), "gzip") {
+			q := strings.ReplaceAll(params, " ", "")
+			return q != "q=0" && q != "q=0.0" && q != "q=0.00" && q != "q=0.000"
+		}
+	}
+	return false
 }
 
 // Has reports whether urlPath names a page or file the Site serves.
@@ -127,7 +167,6 @@ func (s *Site) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	h := w.Header()
 	h.Set("Content-Type", f.ctype)
-	h.Set("ETag", f.etag)
 	h.Set("Cache-Control", "no-cache")
 	h.Set("X-Content-Type-Options", "nosniff")
 	if strings.HasPrefix(f.ctype, "text/html") {
@@ -139,5 +178,15 @@ func (s *Site) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		// other origins, including ones that require CORP.
 		h.Set("Cross-Origin-Resource-Policy", "cross-origin")
 	}
-	http.ServeContent(w, r, f.name, time.Time{}, bytes.NewReader(f.body))
+	body, etag := f.body, f.etag
+	if f.gz != nil {
+		h.Add("Vary", "Accept-Encoding")
+		// Ranges are of the plain file; a compressed answer is whole.
+		if acceptsGzip(r) && r.Header.Get("Range") == "" {
+			body, etag = f.gz, f.etag[:len(f.etag)-1]+`-gz"`
+			h.Set("Content-Encoding", "gzip")
+		}
+	}
+	h.Set("ETag", etag)
+	http.ServeContent(w, r, f.name, time.Time{}, bytes.NewReader(body))
 }

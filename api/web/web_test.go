@@ -1,6 +1,9 @@
 package web
 
 import (
+	"bytes"
+	"compress/gzip"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -150,5 +153,68 @@ func TestWidgetSafety(t *testing.T) {
 		if strings.Contains(page, bad) {
 			t.Errorf("the demo page has inline %q, which its CSP blocks", bad)
 		}
+	}
+}
+
+// TestGzip: text files go compressed to clients that take gzip, and
+// decompress to the file.
+func TestGzip(t *testing.T) {
+	s, err := New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain := serve(t, s, http.MethodGet, "/widget.js", nil)
+	tests := []struct {
+		accept string
+		gz     bool
+	}{
+		{"gzip, deflate, br", true},
+		{"br;q=1.0, gzip;q=0.8", true},
+		{"gzip;q=0", false},
+		{"identity", false},
+		{"", false},
+	}
+	for _, tt := range tests {
+		rr := serve(t, s, http.MethodGet, "/widget.js", map[string]string{"Accept-Encoding": tt.accept})
+		if got := rr.Header().Get("Content-Encoding") == "gzip"; got != tt.gz {
+			t.Errorf("Accept-Encoding %q: gzipped %v, want %v", tt.accept, got, tt.gz)
+		}
+		if rr.Header().Get("Vary") != "Accept-Encoding" {
+			t.Errorf("Accept-Encoding %q: Vary %q, want Accept-Encoding", tt.accept, rr.Header().Get("Vary"))
+		}
+		if !tt.gz {
+			continue
+		}
+		if rr.Body.Len() >= plain.Body.Len()/2 {
+			t.Errorf("gzipped %d bytes of %d: not worth it", rr.Body.Len(), plain.Body.Len())
+		}
+		zr, err := gzip.NewReader(rr.Body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := io.ReadAll(zr)
+		if err != nil || !bytes.Equal(got, plain.Body.Bytes()) {
+			t.Errorf("gunzipped body differs from the file (%v)", err)
+		}
+		if rr.Header().Get("ETag") == plain.Header().Get("ETag") {
+			t.Error("the gzipped answer has the plain file's ETag")
+		}
+		again := serve(t, s, http.MethodGet, "/widget.js", map[string]string{"Accept-Encoding": tt.accept, "If-None-Match": rr.Header().Get("ETag")})
+		if again.Code != http.StatusNotModified {
+			t.Errorf("If-None-Match of the gzipped ETag: got %d, want 304", again.Code)
+		}
+	}
+	// A range is of the plain file.
+	rr := serve(t, s, http.MethodGet, "/widget.js", map[string]string{"Accept-Encoding": "gzip", "Range": "bytes=0-9"})
+	if rr.Code != http.StatusPartialContent || rr.Header().Get("Content-Encoding") != "" || rr.Body.String() != plain.Body.String()[:10] {
+		t.Errorf("range: got %d %q %q", rr.Code, rr.Header().Get("Content-Encoding"), rr.Body.String())
+	}
+	// Small files stay plain.
+	small, err := newSite(fstest.MapFS{"demo/index.html": {Data: []byte("<!doctype html>")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rr := serve(t, small, http.MethodGet, "/", map[string]string{"Accept-Encoding": "gzip"}); rr.Header().Get("Content-Encoding") != "" {
+		t.Error("a 15-byte page went gzipped")
 	}
 }

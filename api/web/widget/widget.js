@@ -24,11 +24,13 @@
 (() => {
   'use strict';
 
+  const loaded = Symbol.for('kefu.widget');
   const script = document.currentScript ||
     document.querySelector('script[src*="widget.js"][data-kefu-api], script[src$="/widget.js"]');
-  if (!script || document.querySelector('kefu-chat')) {
-    return; // not found, or already on this page
+  if (!script || window[loaded]) {
+    return; // not found, or already on this page (the tag twice)
   }
+  window[loaded] = true;
   const ds = script.dataset;
   const base = (ds.kefuApi || new URL(script.src, location.href).href.replace(/\/widget\.js(?:[?#].*)?$/, ''))
     .replace(/\/+$/, '');
@@ -223,7 +225,7 @@
   });
 
   const leaveText = el('textarea', { id: 'kefu-leave-text', rows: 3, maxLength: 2000, required: true, 'data-kefu': 'leave-text' });
-  const leaveContact = el('input', { id: 'kefu-leave-contact', type: 'text', maxLength: 200, autocomplete: 'email', 'data-kefu': 'leave-contact' });
+  const leaveContact = el('input', { id: 'kefu-leave-contact', type: 'text', maxLength: 200, autocomplete: 'on', 'data-kefu': 'leave-contact' });
   const leaveError = el('p', { class: 'error', role: 'alert', hidden: true });
   const leaveForm = el('form', { class: 'leave', hidden: true, 'aria-labelledby': 'kefu-leave-title', 'data-kefu': 'leave-form' },
     el('h3', { id: 'kefu-leave-title', text: T.leaveTitle }),
