@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"path"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -55,9 +56,19 @@ var aliases = map[string]string{
 type file struct {
 	name  string
 	body  []byte
-	gz    []byte // body gzipped, when that saves; nil otherwise
 	ctype string
 	etag  string
+
+	gzOnce sync.Once
+	gz     []byte // body gzipped when that saves, else nil; made on first use
+}
+
+// gzipped is the file gzipped, or nil when that does not pay. The files
+// never change, so it is made once, at the first request that can use it
+// (not in New: servers built in tests would all pay for it).
+func (f *file) gzipped() []byte {
+	f.gzOnce.Do(func() { f.gz = gzipBytes(f.body) })
+	return f.gz
 }
 
 // Site serves the embedded pages. It is immutable after New and safe for
@@ -92,9 +103,6 @@ func newSite(fsys fs.FS) (*Site, error) {
 		sum := sha256.Sum256(body)
 		f := &file{name: name, body: body, ctype: ctype,
 			etag: `"` + base64.RawURLEncoding.EncodeToString(sum[:12]) + `"`}
-		if f.gz, err = gzipped(body); err != nil {
-			return fmt.Errorf("web: gzip %s: %w", name, err)
-		}
 		byName[name] = f
 		s.byPath["/"+name] = f
 		return nil
@@ -110,27 +118,21 @@ func newSite(fsys fs.FS) (*Site, error) {
 	return s, nil
 }
 
-// gzipped compresses text worth compressing (once, at start: the files
-// never change); it returns nil for small or incompressible files.
-func gzipped(body []byte) ([]byte, error) {
+// gzipBytes compresses body; it returns nil for small or incompressible
+// files, which are served as they are.
+func gzipBytes(body []byte) []byte {
 	if len(body) < 1024 {
-		return nil, nil
+		return nil
 	}
 	var b bytes.Buffer
-	zw, err := gzip.NewWriterLevel(&b, gzip.BestCompression)
-	if err != nil {
-		return nil, err
-	}
-	if _, err := zw.Write(body); err != nil {
-		return nil, err
-	}
-	if err := zw.Close(); err != nil {
-		return nil, err
-	}
+	zw, _ := gzip.NewWriterLevel(&b, gzip.BestCompression) // a valid level never fails
+	// Writes to a bytes.Buffer cannot fail.
+	_, _ = zw.Write(body)
+	_ = zw.Close()
 	if b.Len() >= len(body)*9/10 {
-		return nil, nil
+		return nil
 	}
-	return b.Bytes(), nil
+	return b.Bytes()
 }
 
 // acceptsGzip reports whether the client takes gzip (q=0 refuses it).
@@ -179,11 +181,11 @@ func (s *Site) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.Set("Cross-Origin-Resource-Policy", "cross-origin")
 	}
 	body, etag := f.body, f.etag
-	if f.gz != nil {
+	if gz := f.gzipped(); gz != nil {
 		h.Add("Vary", "Accept-Encoding")
 		// Ranges are of the plain file; a compressed answer is whole.
 		if acceptsGzip(r) && r.Header.Get("Range") == "" {
-			body, etag = f.gz, f.etag[:len(f.etag)-1]+`-gz"`
+			body, etag = gz, f.etag[:len(f.etag)-1]+`-gz"`
 			h.Set("Content-Encoding", "gzip")
 		}
 	}

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"testing/fstest"
 )
@@ -216,5 +217,30 @@ func TestGzip(t *testing.T) {
 	}
 	if rr := serve(t, small, http.MethodGet, "/", map[string]string{"Accept-Encoding": "gzip"}); rr.Header().Get("Content-Encoding") != "" {
 		t.Error("a 15-byte page went gzipped")
+	}
+}
+
+// TestConcurrentFirstRequests: the lazy gzip is made once, safely.
+func TestConcurrentFirstRequests(t *testing.T) {
+	s, err := New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	sizes := make([]int, 8)
+	for i := range sizes {
+		wg.Go(func() {
+			r := httptest.NewRequest(http.MethodGet, "/widget.js", nil)
+			r.Header.Set("Accept-Encoding", "gzip")
+			rr := httptest.NewRecorder()
+			s.ServeHTTP(rr, r)
+			sizes[i] = rr.Body.Len()
+		})
+	}
+	wg.Wait()
+	for _, n := range sizes[1:] {
+		if n != sizes[0] || n == 0 {
+			t.Fatalf("sizes %v, want all the same", sizes)
+		}
 	}
 }
