@@ -16,6 +16,8 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"github.com/kefu-ai/kefu/api/web"
 )
 
 // Defaults applied by New where a Config field is zero (Rate excepted:
@@ -202,6 +204,7 @@ type Server struct {
 	Ready         func() bool
 
 	intents   map[string]bool
+	site      *web.Site
 	engine    *gin.Engine
 	metrics   *metrics
 	limiter   *limiter
@@ -265,6 +268,9 @@ func New(cfg Config, deps Deps) (*Server, error) {
 	}
 	s.cors = newCORSPolicy(cfg.CORSOrigins)
 	s.tokens = newTokenSet(cfg.Tokens)
+	if s.site, err = web.New(); err != nil {
+		return nil, fmt.Errorf("api: %w", err)
+	}
 	if err := s.buildEngine(); err != nil {
 		return nil, err
 	}
@@ -328,6 +334,7 @@ func (s *Server) buildEngine() error {
 	r.GET("/readyz", s.readyz)
 	r.GET("/metrics", s.metricsHandler())
 	r.GET("/openapi.json", s.openAPI)
+	s.webRoutes(r)
 
 	v1 := r.Group("/v1")
 	s.conversationRoutes(v1)
