@@ -27,6 +27,9 @@ type Config struct {
 	Dialog  DialogConfig `mapstructure:"dialog"`
 	Orders  OrdersConfig `mapstructure:"orders"`
 	Log     LogConfig    `mapstructure:"log"`
+	// Unknown lists the keys of the config file kefu does not know (a
+	// typo, or a key of another version): warned about at start, ignored.
+	Unknown []string `mapstructure:"-"`
 }
 
 // HTTPConfig is the listener and request limits.
@@ -147,10 +150,12 @@ func (c Config) keys() map[string]any {
 
 // LoadConfig reads the configuration. file may be "" (no file); env is
 // the environment as os.Environ gives it; overrides are flag values by key.
-// A key the file has but kefu does not know is an error, not a silent typo.
+// A key the file has but kefu does not know is listed in Config.Unknown for
+// the caller to warn about: never a silent typo, never a refusal to start.
 func LoadConfig(file string, env []string, overrides map[string]any) (Config, error) {
 	v := viper.New()
 	def := DefaultConfig()
+	var unknown []string
 	for k, val := range def.keys() {
 		// Every key needs a default, or AutomaticEnv never sees its
 		// variable (shared/notes/dependencies.md).
@@ -161,17 +166,13 @@ func LoadConfig(file string, env []string, overrides map[string]any) (Config, er
 		if err := v.ReadInConfig(); err != nil {
 			return Config{}, fmt.Errorf("config %s: %w", file, err)
 		}
-		var unknown []string
 		known := def.keys()
 		for _, k := range v.AllKeys() {
 			if _, ok := known[k]; !ok {
 				unknown = append(unknown, k)
 			}
 		}
-		if len(unknown) > 0 {
-			sort.Strings(unknown)
-			return Config{}, fmt.Errorf("config %s: unknown keys %s", file, strings.Join(unknown, ", "))
-		}
+		sort.Strings(unknown)
 	}
 	// Environment: KEFU_HTTP_ADDR → http.addr, KEFU_DATA_DIR → data_dir.
 	for _, kv := range env {
@@ -196,6 +197,7 @@ func LoadConfig(file string, env []string, overrides map[string]any) (Config, er
 	if err := v.Unmarshal(&c); err != nil {
 		return Config{}, fmt.Errorf("config: %w", err)
 	}
+	c.Unknown = unknown
 	return c, c.Validate()
 }
 

@@ -44,7 +44,12 @@ func TestLoadConfig(t *testing.T) {
 					t.Errorf("nlu.model = %q, want /flag", c.NLU.Model)
 				}
 			}},
-		{name: "unknown key", file: "testdata/typo.yaml", wantErr: "unknown keys http.adress"},
+		{name: "unknown key warned, not fatal", file: "testdata/typo.yaml",
+			check: func(t *testing.T, c Config) {
+				if len(c.Unknown) != 1 || c.Unknown[0] != "http.adress" || c.HTTP.Addr != DefaultConfig().HTTP.Addr {
+					t.Errorf("unknown = %q, addr %q; want [http.adress] and the default address", c.Unknown, c.HTTP.Addr)
+				}
+			}},
 		{name: "invalid values", file: "testdata/bad.yaml", wantErr: "log.level"},
 		{name: "missing file", file: "testdata/nope.yaml", wantErr: "nope.yaml"},
 		{name: "bad env number", env: []string{"KEFU_LIMITS_BURST=many"}, wantErr: "burst"},

@@ -70,7 +70,11 @@ func (c *serveCmd) Run(ctx context.Context, args []string) error {
 	if err != nil {
 		return usageError{err.Error()}
 	}
-	m, err := NewMain(ctx, cfg, newLogger(c.stderr, cfg.Log.Level))
+	log := newLogger(c.stderr, cfg.Log.Level)
+	for _, k := range cfg.Unknown {
+		log.Warn("config: unknown key ignored (a typo?)", "file", *configFile, "key", k)
+	}
+	m, err := NewMain(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
