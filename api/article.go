@@ -37,6 +37,7 @@ type KnowledgeBase interface {
 	Restore(ctx context.Context, id string, version int, by string) (store.Article, error)
 	Unanswered(ctx context.Context, limit int) ([]store.Unanswered, error)
 	DismissUnanswered(ctx context.Context, key string) error
+	SynonymList // synonyms.go
 }
 
 const (

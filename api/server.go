@@ -344,6 +344,7 @@ func (s *Server) buildEngine() error {
 	s.searchRoutes(kb)
 	s.importRoutes(kb)
 	s.unansweredRoutes(kb)
+	s.synonymRoutes(kb)
 	agents := v1.Group("", s.require(roleAgent))
 	s.handoffRoutes(agents)
 	s.ticketRoutes(agents)

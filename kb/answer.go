@@ -172,7 +172,7 @@ func (k *KB) indexedCandidates(ctx context.Context, txt, intent, loc string, now
 	if err != nil {
 		return nil, err
 	}
-	qt := k.terms(txt)
+	qt := k.queryTerms(txt, nil)
 	var cs []cand
 	for _, id := range ids {
 		a, err := k.st.Article(ctx, id)
@@ -235,7 +235,7 @@ func (k *KB) answerByText(ctx context.Context, txt, loc string, now time.Time) (
 	if err != nil || len(hits) == 0 {
 		return Answer{}, false, err
 	}
-	qt := k.terms(txt)
+	qt := k.queryTerms(txt, nil)
 	for i, h := range hits {
 		a, err := k.st.Article(ctx, h.ID)
 		if errs.Is(err, errs.NotFound) {
@@ -268,17 +268,14 @@ func (k *KB) terms(s string) map[string]struct{} {
 	return out
 }
 
-// similarity is the best Dice coefficient between the query's terms and
-// the terms of one of a's questions or its title.
-func (k *KB) similarity(qt map[string]struct{}, a store.Article) float64 {
-	if len(qt) == 0 {
-		return 0
-	}
+// similarity is the best Dice coefficient between the query's terms (or
+// a synonym rewrite's) and the terms of one of a's questions or its title.
+func (k *KB) similarity(qt queryTerms, a store.Article) float64 {
 	sets := make([]map[string]struct{}, 0, 1+len(a.Questions))
 	for _, s := range append([]string{a.Title}, a.Questions...) {
 		sets = append(sets, k.terms(s))
 	}
-	return similarityTo(qt, sets)
+	return bestSimilarity(qt, sets)
 }
 
 // similarityTo is the best Dice coefficient between the query's terms and

@@ -80,13 +80,14 @@ func (k *KB) cachedCandidates(ctx context.Context, txt, intent, loc string, now 
 	if err != nil || c.tooBig {
 		return nil, false, err
 	}
-	qt := k.terms(txt)
+	arts := c.byIntent[cacheKey(intent, loc)]
+	qt := k.queryTerms(txt, func(alt map[string]struct{}) bool { return usedIn(alt, arts) })
 	var cs []candidate
-	for _, ca := range c.byIntent[cacheKey(intent, loc)] {
+	for _, ca := range arts {
 		if !live(ca.a, now) {
 			continue
 		}
-		sim := similarityTo(qt, ca.terms)
+		sim := bestSimilarity(qt, ca.terms)
 		// Without the index, the lexical score is the similarity itself.
 		cs = append(cs, candidate{a: ca.a, lex: sim, sim: sim})
 	}

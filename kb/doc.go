@@ -27,8 +27,11 @@
 // the CJK unigrams that are not function words, English possessives, stop
 // words and snowball stemming (analysis.go). Title and question variants
 // share one field, the answer (placeholders removed) another at a quarter
-// of the weight; BM25. Synonyms (Config.Synonyms, DefaultSynonyms) expand
-// queries: editors change them without a rebuild.
+// of the weight; BM25. Synonyms expand queries, and answer selection also
+// compares the question with a synonym put in place of a word it uses
+// (synonymset.go): editors change the list (SetSynonyms; until they save
+// one, Config.Synonyms or DefaultSynonyms) without a rebuild, and the
+// store keeps it.
 //
 // TestRetrievalQuality measures this on the demo shop's 167 articles and
 // 194 held-out paraphrased questions (recall@1 0.851, MRR 0.899; 0.794 on

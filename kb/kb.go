@@ -25,7 +25,8 @@ type Config struct {
 	// Synonyms are groups of interchangeable words or phrases ("快递",
 	// "物流", "包裹"; "refund", "money back"). A query naming one member
 	// also searches the others. nil means DefaultSynonyms; an empty,
-	// non-nil slice turns expansion off.
+	// non-nil slice turns expansion off. They apply until editors save
+	// their own list (SetSynonyms), which the store keeps.
 	Synonyms [][]string
 	// Now is the clock; time.Now when nil.
 	Now func() time.Time
@@ -36,7 +37,7 @@ type Config struct {
 type KB struct {
 	st      ArticleStore
 	now     func() time.Time
-	syn     *synonyms
+	syn     liveSynonyms // see synonymset.go
 	tune    tuning
 	mapping *mapping.IndexMappingImpl
 	main    analysis.Analyzer
@@ -94,14 +95,6 @@ func open(ctx context.Context, cfg Config, st ArticleStore, t tuning) (*KB, erro
 	if st == nil {
 		return nil, errs.E(errs.Invalid, "kb: an article store is required.")
 	}
-	groups := cfg.Synonyms
-	if groups == nil {
-		groups = DefaultSynonyms
-	}
-	syn, err := newSynonyms(groups)
-	if err != nil {
-		return nil, err
-	}
 	m, err := buildMapping(t)
 	if err != nil {
 		return nil, fmt.Errorf("kb: mapping: %w", err)
@@ -110,9 +103,12 @@ func open(ctx context.Context, cfg Config, st ArticleStore, t tuning) (*KB, erro
 	if main == nil {
 		return nil, fmt.Errorf("kb: analyzer %s missing", analyzerMain)
 	}
-	k := &KB{st: st, now: cfg.Now, syn: syn, tune: t, mapping: m, main: main, dir: cfg.IndexDir}
+	k := &KB{st: st, now: cfg.Now, tune: t, mapping: m, main: main, dir: cfg.IndexDir}
 	if k.now == nil {
 		k.now = time.Now
+	}
+	if err := k.loadSynonyms(ctx, cfg.Synonyms); err != nil {
+		return nil, err
 	}
 	if err := os.MkdirAll(cfg.IndexDir, 0o755); err != nil {
 		return nil, fmt.Errorf("kb: index dir: %w", err)

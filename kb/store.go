@@ -8,15 +8,16 @@ import (
 )
 
 // ArticleStore is the durable state the knowledge base consumes: articles
-// with their history, and unanswered questions. It is the source of truth;
-// the index is derived from it. store/sqlite implements it; kbtest holds an
-// in-memory double.
+// with their history, unanswered questions and the synonym list. It is the
+// source of truth; the index is derived from it. store/sqlite implements
+// it; kbtest holds an in-memory double.
 //
 // Error codes an implementation returns: errs.NotFound for a missing
 // article or unanswered key, errs.Conflict when an update's Version is not
 // the stored one (or a create reuses a live ID), errs.Invalid for input it
 // refuses, anything else is internal.
 type ArticleStore interface {
+	SynonymStore // synonymset.go
 	// CreateArticle stores a new article at Version 1 (an empty ID is
 	// assigned) and records a "create" revision.
 	CreateArticle(ctx context.Context, a store.Article, by string) (store.Article, error)

@@ -1,10 +1,10 @@
 // Package store defines kefu's durable state: the records the dialogue
 // engine and the knowledge base keep (conversations, messages, state
 // transitions, the handoff queue, tickets, feedback, knowledge-base
-// articles with their history, unanswered questions) and the errors a
-// store returns. Implementations live in sub-packages named for their
-// engine (store/sqlite; store/postgres later) and are checked by the
-// shared suite in store/storetest.
+// articles with their history, unanswered questions, the synonym list)
+// and the errors a store returns. Implementations live in sub-packages
+// named for their engine (store/sqlite; store/postgres later) and are
+// checked by the shared suite in store/storetest.
 //
 // It sits at the bottom of the flow: api → dialog → nlu / kb → store.
 package store

@@ -254,6 +254,8 @@ type KB struct {
 	RestoreFunc           func(ctx context.Context, id string, version int, by string) (store.Article, error)
 	UnansweredFunc        func(ctx context.Context, limit int) ([]store.Unanswered, error)
 	DismissUnansweredFunc func(ctx context.Context, key string) error
+	SynonymsFunc          func(ctx context.Context) ([][]string, int, error)
+	SetSynonymsFunc       func(ctx context.Context, groups [][]string, version int, by string) ([][]string, int, error)
 }
 
 var _ api.KnowledgeBase = (*KB)(nil)
@@ -352,6 +354,22 @@ func (f *KB) DismissUnanswered(ctx context.Context, key string) error {
 		return ErrNotStubbed
 	}
 	return f.DismissUnansweredFunc(ctx, key)
+}
+
+func (f *KB) Synonyms(ctx context.Context) ([][]string, int, error) {
+	f.add("Synonyms")
+	if f.SynonymsFunc == nil {
+		return nil, 0, ErrNotStubbed
+	}
+	return f.SynonymsFunc(ctx)
+}
+
+func (f *KB) SetSynonyms(ctx context.Context, groups [][]string, version int, by string) ([][]string, int, error) {
+	f.add("SetSynonyms")
+	if f.SetSynonymsFunc == nil {
+		return nil, 0, ErrNotStubbed
+	}
+	return f.SetSynonymsFunc(ctx, groups, version, by)
 }
 
 // Fakes bundles one double of each interface.

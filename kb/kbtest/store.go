@@ -28,6 +28,7 @@ type Store struct {
 	sorted  []string // article IDs in order; nil when stale
 	hist    map[string][]store.ArticleRevision
 	unans   map[string]store.Unanswered
+	syn     store.SynonymSet // synonyms.go
 	nextID  int
 	changes int
 }

@@ -48,6 +48,9 @@ type Store interface {
 	RecordUnanswered(ctx context.Context, key, example, locale string, at time.Time) error
 	UnansweredQuestions(ctx context.Context, limit int) ([]store.Unanswered, error)
 	DeleteUnanswered(ctx context.Context, key string) error
+
+	Synonyms(ctx context.Context) (store.SynonymSet, error)
+	SaveSynonyms(ctx context.Context, groups [][]string, version int, by string) (store.SynonymSet, error)
 }
 
 // Run runs the whole suite. open must return an empty store, already
@@ -75,6 +78,7 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"ArticleFilters", testArticleFilters},
 		{"ImportArticlesAtomic", testImportArticles},
 		{"Unanswered", testUnanswered},
+		{"Synonyms", testSynonyms},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -1,7 +1,8 @@
 // The editors' knowledge-base page (/console/kb): search and list
 // articles, create, edit (optimistic: PUT with the version the edit started
-// from; a 409 is a stale write) and delete them, and turn the questions
-// nothing answered into question variants or new drafts.
+// from; a 409 is a stale write) and delete them, turn the questions
+// nothing answered into question variants or new drafts, and keep the
+// synonym list (the same optimistic saves).
 //
 // Article and customer text goes on the page only through textContent and
 // form values, never as markup.
@@ -28,6 +29,7 @@ const state = {
   pendingDismiss: '', // unanswered key to dismiss once the form saves
   pending: null, // what to do once the editor agrees to discard changes
   intents: new Set(),
+  syn: { version: null, groups: 0, dirty: false, conflictVersion: 0, lines: [] }, // the synonym list
 };
 
 const F = {
@@ -46,7 +48,7 @@ const F = {
 
 initI18n(STRINGS);
 wireLangToggle();
-onLangChange(() => { if (state.token) { runSearch(); loadUnanswered(); renderFormMeta(); } });
+onLangChange(() => { if (state.token) { runSearch(); loadUnanswered(); renderFormMeta(); renderSynonymsMeta(); } });
 
 byTestId('signin-form').addEventListener('submit', onSignIn);
 byTestId('sign-out').addEventListener('click', () => signOut(''));
@@ -76,7 +78,11 @@ byTestId('unsaved-keep').addEventListener('click', () => {
   F.title().focus();
 });
 byTestId('unanswered-refresh').addEventListener('click', loadUnanswered);
-window.addEventListener('beforeunload', (e) => { if (state.dirty) e.preventDefault(); });
+byTestId('synonyms-form').addEventListener('submit', (e) => { e.preventDefault(); saveSynonyms(); });
+byTestId('synonyms-text').addEventListener('input', () => { state.syn.dirty = true; });
+byTestId('synonyms-load').addEventListener('click', () => { state.syn.dirty = false; loadSynonyms(); });
+byTestId('synonyms-overwrite').addEventListener('click', () => saveSynonyms(state.syn.conflictVersion));
+window.addEventListener('beforeunload', (e) => { if (state.dirty || state.syn.dirty) e.preventDefault(); });
 
 {
   const token = session.get(KEY.token);
@@ -121,6 +127,7 @@ function startWorkspace(token) {
   byTestId('whoami').hidden = false;
   runSearch();
   loadUnanswered();
+  loadSynonyms();
   byTestId('search-input').focus();
 }
 
@@ -132,6 +139,7 @@ function signOut(reason) {
   closeForm();
   byTestId('search-results').replaceChildren();
   byTestId('unanswered').replaceChildren();
+  clearSynonyms();
   byTestId('workspace').hidden = true;
   byTestId('signin-panel').hidden = false;
   byTestId('sign-out').hidden = true;
@@ -622,4 +630,128 @@ async function dismissUnanswered(key) {
   }
   if (state.pendingDismiss === key) state.pendingDismiss = '';
   loadUnanswered();
+}
+
+// ---- synonyms ------------------------------------------------------------------
+
+/** loadSynonyms shows the list in force (GET /v1/kb/synonyms), one group a line. */
+async function loadSynonyms() {
+  if (!state.token) return;
+  const gen = state.gen;
+  const status = byTestId('synonyms-status');
+  try {
+    const data = await api(state.token, 'GET', '/v1/kb/synonyms');
+    if (gen !== state.gen) return;
+    showSynonyms(data);
+    setStatus(status, '');
+  } catch (err) {
+    if (gen !== state.gen || authFailed(err)) return;
+    setStatus(status, describeError(err), 'error');
+  }
+}
+
+function showSynonyms(data) {
+  const groups = data?.groups || [];
+  byTestId('synonyms-text').value = groups.map((g) => g.join(' = ')).join('\n');
+  byTestId('synonyms-text').removeAttribute('aria-invalid');
+  state.syn.version = data?.version ?? 0;
+  state.syn.groups = groups.length;
+  state.syn.dirty = false;
+  state.syn.conflictVersion = 0;
+  byTestId('synonyms-conflict-actions').hidden = true;
+  renderSynonymsMeta();
+}
+
+function renderSynonymsMeta() {
+  const meta = byTestId('synonyms-version');
+  const v = state.syn.version;
+  meta.textContent = v === null ? '' : v === 0 ? t('kb.syn.builtin', { n: state.syn.groups }) : t('kb.syn.version', { v, n: state.syn.groups });
+  meta.dataset.version = v === null ? '' : String(v);
+}
+
+function clearSynonyms() {
+  byTestId('synonyms-text').value = '';
+  state.syn = { version: null, groups: 0, dirty: false, conflictVersion: 0, lines: [] };
+  byTestId('synonyms-conflict-actions').hidden = true;
+  setStatus(byTestId('synonyms-status'), '');
+  renderSynonymsMeta();
+}
+
+/**
+ * readSynonyms is the list the textarea describes: one group a line,
+ * members separated by = or , (half- or full-width); blank lines are
+ * skipped. It notes each group's line (for the server's messages) and
+ * returns null, with a message, when a line holds a single word.
+ */
+function readSynonyms() {
+  const groups = [];
+  state.syn.lines = [];
+  const lines = byTestId('synonyms-text').value.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const members = lines[i].split(/[=,＝，]/).map((m) => m.trim()).filter(Boolean);
+    if (members.length === 0) continue;
+    if (members.length === 1) return { error: t('kb.syn.tooFew', { n: i + 1 }) };
+    groups.push(members);
+    state.syn.lines.push(i + 1);
+  }
+  return { groups };
+}
+
+/** lineNote turns the server's "group N" into the textarea's line. */
+function lineNote(msg) {
+  const m = /group (\d+)/.exec(msg || '');
+  const line = m ? state.syn.lines[Number(m[1]) - 1] : 0;
+  return line ? `${msg} ${t('kb.syn.line', { n: line })}` : msg;
+}
+
+/**
+ * saveSynonyms replaces the list (PUT with the version it was loaded at,
+ * or the other editor's version when overwriting after a conflict).
+ */
+async function saveSynonyms(overwriteVersion = 0) {
+  const status = byTestId('synonyms-status');
+  const area = byTestId('synonyms-text');
+  area.removeAttribute('aria-invalid');
+  const { groups, error } = readSynonyms();
+  if (error) {
+    area.setAttribute('aria-invalid', 'true');
+    area.focus();
+    return setStatus(status, t('kb.invalid', { detail: error }), 'error');
+  }
+  if (state.syn.version === null) return;
+  const btn = byTestId('synonyms-save');
+  btn.disabled = true;
+  byTestId('synonyms-conflict-actions').hidden = true;
+  setStatus(status, t('kb.saving'), 'info');
+  try {
+    const saved = await api(state.token, 'PUT', '/v1/kb/synonyms', { groups, version: overwriteVersion || state.syn.version });
+    showSynonyms(saved);
+    const msg = t('kb.syn.saved', { v: saved.version });
+    setStatus(status, msg, 'saved');
+    announce(msg);
+  } catch (err) {
+    if (authFailed(err)) return;
+    if (err instanceof ApiError && err.status === 409) {
+      await showSynonymsConflict();
+    } else if (err instanceof ApiError && err.status === 400) {
+      area.setAttribute('aria-invalid', 'true');
+      setStatus(status, t('kb.invalid', { detail: lineNote(err.message) }), 'error');
+    } else {
+      setStatus(status, describeError(err), 'error');
+    }
+  } finally {
+    btn.disabled = false;
+  }
+}
+
+/** showSynonymsConflict tells the editor their save lost to another editor's; their text stays. */
+async function showSynonymsConflict() {
+  const status = byTestId('synonyms-status');
+  let latest = null;
+  try { latest = await api(state.token, 'GET', '/v1/kb/synonyms'); } catch { /* unreachable */ }
+  state.syn.conflictVersion = latest?.version || 0;
+  setStatus(status, latest ? t('kb.syn.conflict', { v: latest.version }) : t('kb.syn.conflictUnknown'), 'conflict');
+  status.dataset.code = 'conflict';
+  byTestId('synonyms-conflict-actions').hidden = !latest;
+  if (latest) byTestId('synonyms-load').focus();
 }
