@@ -55,11 +55,13 @@ func (s *Store) CreateConversation(ctx context.Context, c store.Conversation) er
 	if err != nil {
 		return err
 	}
-	_, err = s.db.ExecContext(ctx, `INSERT INTO conversations (`+conversationColumns+`)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		c.ID, c.UserID, c.Verified, c.Channel, c.Locale, profile, c.State, c.AgentID,
-		c.Context, nanos(c.CreatedAt), nanos(c.UpdatedAt))
-	return dbError(err, "conversation %q", c.ID)
+	return s.withTx(ctx, "create conversation", func(ctx context.Context, tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO conversations (`+conversationColumns+`)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			c.ID, c.UserID, c.Verified, c.Channel, c.Locale, profile, c.State, c.AgentID,
+			c.Context, nanos(c.CreatedAt), nanos(c.UpdatedAt))
+		return dbError(err, "conversation %q", c.ID)
+	})
 }
 
 // Conversation returns the conversation id. Errors: errs.NotFound.
@@ -85,7 +87,7 @@ func (s *Store) UpdateConversation(ctx context.Context, c store.Conversation, fr
 		return err
 	}
 	c.UpdatedAt = orNow(c.UpdatedAt)
-	return s.withTx(ctx, "update conversation", func(tx *sql.Tx) error {
+	return s.withTx(ctx, "update conversation", func(ctx context.Context, tx *sql.Tx) error {
 		return s.updateConversationTx(ctx, tx, c, profile, fromState)
 	})
 }
@@ -152,10 +154,12 @@ func (s *Store) AddTransition(ctx context.Context, t store.Transition) error {
 	if t.ConversationID == "" {
 		return errs.E(errs.Invalid, "transition: conversation id is required")
 	}
-	_, err := s.db.ExecContext(ctx, `INSERT INTO transitions
-		(conversation_id, from_state, to_state, reason, actor, at) VALUES (?, ?, ?, ?, ?, ?)`,
-		t.ConversationID, t.From, t.To, t.Reason, t.Actor, nanos(orNow(t.At)))
-	return dbError(err, "transition of conversation %q", t.ConversationID)
+	return s.withTx(ctx, "add transition", func(ctx context.Context, tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO transitions
+			(conversation_id, from_state, to_state, reason, actor, at) VALUES (?, ?, ?, ?, ?, ?)`,
+			t.ConversationID, t.From, t.To, t.Reason, t.Actor, nanos(orNow(t.At)))
+		return dbError(err, "transition of conversation %q", t.ConversationID)
+	})
 }
 
 // Transitions returns a conversation's transitions in the order they were

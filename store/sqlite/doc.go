@@ -12,9 +12,11 @@
 //
 // The database runs in WAL mode with synchronous=NORMAL: a committed call
 // survives the process being killed (not a power cut). Writes go through a
-// single connection that begins its transactions IMMEDIATE, so writers
-// queue in the pool instead of failing with SQLITE_BUSY; reads use a
-// separate read-only pool and never wait for writers.
+// single connection owned by one goroutine, which runs the write calls
+// that queued meanwhile in one transaction, each in its own savepoint, and
+// commits them together (group commit: one write of the log for many
+// calls); every call returns only after its transaction committed. Reads
+// use a separate read-only pool and never wait for writers.
 //
 // Migrations are the numbered files in migration/, embedded in the binary
 // and applied at Open, each in its own transaction, with the applied

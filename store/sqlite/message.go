@@ -34,7 +34,7 @@ func (s *Store) AppendMessage(ctx context.Context, m store.Message) (store.Messa
 	if m.ConversationID == "" {
 		return store.Message{}, errs.E(errs.Invalid, "message: conversation id is required")
 	}
-	err := s.withTx(ctx, "append message", func(tx *sql.Tx) error {
+	err := s.withTx(ctx, "append message", func(ctx context.Context, tx *sql.Tx) error {
 		var err error
 		m, err = s.appendMessageTx(ctx, tx, m)
 		return err
@@ -112,7 +112,7 @@ func (s *Store) Message(ctx context.Context, convID, msgID string) (store.Messag
 // Errors: errs.NotFound (the message is not in that conversation).
 func (s *Store) AddFeedback(ctx context.Context, f store.Feedback) error {
 	at := nanos(orNow(f.At))
-	return s.withTx(ctx, "add feedback", func(tx *sql.Tx) error {
+	return s.withTx(ctx, "add feedback", func(ctx context.Context, tx *sql.Tx) error {
 		var n int
 		err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM messages WHERE conversation_id = ? AND id = ?`,
 			f.ConversationID, f.MessageID).Scan(&n)
@@ -141,7 +141,7 @@ func (s *Store) SaveTurn(ctx context.Context, c store.Conversation, fromState st
 	}
 	c.UpdatedAt = orNow(c.UpdatedAt)
 	out := make([]store.Message, len(msgs))
-	err = s.withTx(ctx, "save turn", func(tx *sql.Tx) error {
+	err = s.withTx(ctx, "save turn", func(ctx context.Context, tx *sql.Tx) error {
 		if err := s.updateConversationTx(ctx, tx, c, profile, fromState); err != nil {
 			return err
 		}

@@ -35,8 +35,9 @@ type Config struct {
 
 // Store is kefu's SQLite store. It is safe for concurrent use.
 type Store struct {
-	db  *sql.DB // writes: one connection, transactions BEGIN IMMEDIATE
+	db  *sql.DB // writes: one connection, used by w only, transactions BEGIN IMMEDIATE
 	rdb *sql.DB // reads: read-only pool
+	w   *writer
 	ids idSource
 	stmts
 }
@@ -92,12 +93,17 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		_ = s.Close()
 		return nil, fmt.Errorf("sqlite: prepare: %w", err)
 	}
+	s.w = startWriter(db, s)
 	return s, nil
 }
 
-// Close closes both pools. The last connection to close checkpoints the
-// write-ahead log into the database file.
+// Close stops the writer after the transaction under way (later writes
+// fail with errs.Unavailable) and closes both pools. The last connection
+// to close checkpoints the write-ahead log into the database file.
 func (s *Store) Close() error {
+	if s.w != nil {
+		s.w.stop()
+	}
 	return errors.Join(s.closeStmts(), s.rdb.Close(), s.db.Close())
 }
 
@@ -120,21 +126,12 @@ func dsn(path string, readOnly bool) string {
 	return "file:" + esc + "?" + strings.Join(q, "&")
 }
 
-// withTx runs fn in a write transaction and commits it when fn returns nil.
-// fn must use tx only (the writer pool has a single connection).
-func (s *Store) withTx(ctx context.Context, op string, fn func(tx *sql.Tx) error) error {
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return dbError(err, "%s: begin", op)
-	}
-	if err := fn(tx); err != nil {
-		_ = tx.Rollback()
-		return err
-	}
-	if err := tx.Commit(); err != nil {
-		return dbError(err, "%s: commit", op)
-	}
-	return nil
+// withTx runs fn in a write transaction, shared with other callers (see
+// writer.go), and returns once fn's changes are committed, or rolled back
+// when fn fails. fn must use tx and the ctx it is given only, and must not
+// call other writing methods of the store (they would wait for it).
+func (s *Store) withTx(ctx context.Context, op string, fn txFunc) error {
+	return s.w.do(ctx, op, fn, nil)
 }
 
 // dbError is the one place where database/sql and driver errors become

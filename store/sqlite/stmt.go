@@ -52,7 +52,7 @@ const (
 )
 
 func (s *Store) prepareWriters(ctx context.Context) error {
-	for _, q := range []string{sqlBumpSeq, sqlInsertMessage, sqlUpdateConversation} {
+	for _, q := range []string{sqlBumpSeq, sqlInsertMessage, sqlUpdateConversation, sqlSavepoint, sqlRelease, sqlRollbackTo} {
 		if _, err := s.prep(ctx, s.db, q); err != nil {
 			return err
 		}

@@ -1,0 +1,243 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"sync"
+	"sync/atomic"
+
+	"github.com/kefu-ai/kefu/errs"
+)
+
+// Group commit. SQLite runs one write transaction at a time, and a commit
+// costs a write() of every page it changed to the write-ahead log however
+// little changed on it. So one goroutine owns the write connection and
+// runs the write transactions of all callers: the calls that queued while
+// a commit was under way are run together in the next transaction, and
+// committed once. Each call runs inside its own savepoint, so a failing
+// call rolls back only its own changes, and each caller waits for the
+// commit of its batch before it returns: an acknowledged write is as
+// durable as with one commit per call.
+
+// maxBatch bounds the calls of one transaction (a client makes one call
+// at a time, so the batch is at most the number of concurrent writers).
+const maxBatch = 256
+
+// Savepoint statements, prepared at Open like the other writer statements.
+const (
+	sqlSavepoint  = `SAVEPOINT w`
+	sqlRelease    = `RELEASE w`
+	sqlRollbackTo = `ROLLBACK TO w`
+)
+
+// txFunc is the work of one write call. ctx carries the caller's values
+// but is never cancelled: cancelling a statement on the shared connection
+// midway is not worth its cost (the driver starts a goroutine per
+// statement with a cancellable context), and a call whose context ended
+// before its turn is skipped instead.
+type txFunc func(ctx context.Context, tx *sql.Tx) error
+
+// writeCall is one call waiting for the writer.
+type writeCall struct {
+	ctx context.Context
+	op  string
+	fn  txFunc
+	// committed, when set, runs on the writer goroutine once the call's
+	// batch has committed, in commit order (it updates the cache).
+	committed func()
+	err       error
+	done      chan struct{}
+}
+
+// writer is the goroutine that owns the write connection.
+type writer struct {
+	db    *sql.DB
+	stmts *Store // its prepared statements
+	queue chan *writeCall
+	quit  chan struct{}
+	ended chan struct{}
+	once  sync.Once
+
+	commits, calls atomic.Int64 // committed transactions and the calls in them
+}
+
+// WriteStats counts the store's write transactions since Open.
+type WriteStats struct {
+	Commits int64 // transactions committed
+	Calls   int64 // write calls they held (Calls/Commits is the mean batch)
+}
+
+// WriteStats returns how many transactions the store committed and how
+// many write calls they held.
+func (s *Store) WriteStats() WriteStats {
+	return WriteStats{Commits: s.w.commits.Load(), Calls: s.w.calls.Load()}
+}
+
+func startWriter(db *sql.DB, s *Store) *writer {
+	w := &writer{
+		db: db, stmts: s,
+		// Unbuffered: a call is either taken by the writer or, once the
+		// writer stopped, refused; never left in a buffer.
+		queue: make(chan *writeCall),
+		quit:  make(chan struct{}),
+		ended: make(chan struct{}),
+	}
+	go w.run()
+	return w
+}
+
+// stop ends the writer after the batch under way.
+func (w *writer) stop() {
+	w.once.Do(func() { close(w.quit) })
+	<-w.ended
+}
+
+// do runs fn in a write transaction (with the writes of other callers)
+// and returns once that transaction has committed or fn's changes have
+// been rolled back. committed may be nil.
+func (w *writer) do(ctx context.Context, op string, fn txFunc, committed func()) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("sqlite: %s: %w", op, err)
+	}
+	c := &writeCall{ctx: ctx, op: op, fn: fn, committed: committed, done: make(chan struct{})}
+	select {
+	case w.queue <- c:
+	case <-w.quit:
+		return errs.E(errs.Unavailable, "sqlite: %s: the store is closed", op)
+	case <-ctx.Done():
+		return fmt.Errorf("sqlite: %s: %w", op, ctx.Err())
+	}
+	// Once taken, wait for the outcome even if ctx ends: the write may
+	// commit, and the caller must not report a failure then.
+	<-c.done
+	return c.err
+}
+
+func (w *writer) run() {
+	defer close(w.ended)
+	batch := make([]*writeCall, 0, maxBatch)
+	for {
+		select {
+		case c := <-w.queue:
+			batch = append(batch, c)
+		case <-w.quit:
+			return
+		}
+	more:
+		for len(batch) < maxBatch {
+			select {
+			case c := <-w.queue:
+				batch = append(batch, c)
+			default:
+				break more
+			}
+		}
+		w.commit(batch)
+		for _, c := range batch {
+			close(c.done)
+		}
+		clear(batch)
+		batch = batch[:0]
+	}
+}
+
+// commit runs batch in one transaction and sets each call's err.
+func (w *writer) commit(batch []*writeCall) {
+	ctx := context.Background()
+	tx, err := w.db.BeginTx(ctx, nil)
+	if err != nil {
+		for _, c := range batch {
+			c.err = dbError(err, "%s: begin", c.op)
+		}
+		return
+	}
+	// A lone call needs no savepoint: its failure rolls back the
+	// transaction.
+	alone := len(batch) == 1
+	ran := 0
+	for _, c := range batch {
+		if err := c.ctx.Err(); err != nil {
+			c.err = fmt.Errorf("sqlite: %s: %w", c.op, err)
+			continue
+		}
+		if alone {
+			if c.err = call(c, tx); c.err != nil {
+				_ = tx.Rollback()
+				return
+			}
+			ran++
+			continue
+		}
+		if err := w.exec(tx, sqlSavepoint); err != nil {
+			w.abort(tx, batch, err)
+			return
+		}
+		if c.err = call(c, tx); c.err != nil {
+			if err := w.exec(tx, sqlRollbackTo); err != nil {
+				// The transaction is gone (SQLite rolls it back itself
+				// after some errors): nothing of the batch is saved.
+				w.abort(tx, batch, err)
+				return
+			}
+		} else {
+			ran++
+		}
+		if err := w.exec(tx, sqlRelease); err != nil {
+			w.abort(tx, batch, err)
+			return
+		}
+	}
+	if ran == 0 {
+		_ = tx.Rollback()
+		return
+	}
+	if err := tx.Commit(); err != nil {
+		for _, c := range batch {
+			if c.err == nil {
+				c.err = dbError(err, "%s: commit", c.op)
+			}
+		}
+		return
+	}
+	w.commits.Add(1)
+	w.calls.Add(int64(ran))
+	for _, c := range batch {
+		if c.err == nil && c.committed != nil {
+			c.committed()
+		}
+	}
+}
+
+// abort rolls the transaction back and fails every call of batch that
+// had not failed on its own (those run before, whose changes are lost,
+// and those not run yet).
+func (w *writer) abort(tx *sql.Tx, batch []*writeCall, err error) {
+	_ = tx.Rollback()
+	for _, c := range batch {
+		if c.err == nil {
+			c.err = dbError(err, "%s", c.op)
+		}
+	}
+}
+
+func (w *writer) exec(tx *sql.Tx, query string) error {
+	ctx := context.Background()
+	st, err := w.stmts.txStmt(ctx, tx, query)
+	if err != nil {
+		return err
+	}
+	_, err = st.ExecContext(ctx)
+	return err
+}
+
+// call runs c.fn, turning a panic into an error of that call alone (the
+// writer goroutine serves every caller and must not die with one).
+func call(c *writeCall, tx *sql.Tx) (err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			err = fmt.Errorf("sqlite: %s: panic: %v", c.op, v)
+		}
+	}()
+	return c.fn(context.WithoutCancel(c.ctx), tx)
+}
