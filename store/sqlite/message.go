@@ -65,10 +65,15 @@ func (s *Store) appendMessageTx(ctx context.Context, tx *sql.Tx, m store.Message
 	if err != nil {
 		return m, dbError(err, "append message")
 	}
-	_, err = insert.ExecContext(ctx,
+	return m, insertMessage(ctx, insert, m)
+}
+
+// insertMessage runs the prepared sqlInsertMessage for m.
+func insertMessage(ctx context.Context, insert *sql.Stmt, m store.Message) error {
+	_, err := insert.ExecContext(ctx,
 		m.ID, m.ConversationID, m.Seq, m.Role, m.AgentID, m.Text, m.Intent, m.Confidence,
 		m.Emotion, m.EmotionScore, m.ArticleID, m.Meta, nanos(m.CreatedAt))
-	return m, dbError(err, "message %q", m.ID)
+	return dbError(err, "message %q", m.ID)
 }
 
 // Messages returns up to limit messages of a conversation with Seq greater
@@ -139,24 +144,42 @@ func (s *Store) SaveTurn(ctx context.Context, c store.Conversation, fromState st
 	if err != nil {
 		return nil, err
 	}
+	for _, m := range msgs {
+		if m.ConversationID != c.ID {
+			return nil, errs.E(errs.Invalid, "message for conversation %q in a turn of %q", m.ConversationID, c.ID)
+		}
+	}
 	c.UpdatedAt = orNow(c.UpdatedAt)
 	out := make([]store.Message, len(msgs))
-	err = s.withTx(ctx, "save turn", func(ctx context.Context, tx *sql.Tx) error {
-		if err := s.updateConversationTx(ctx, tx, c, profile, fromState); err != nil {
+	var stored store.Conversation
+	err = s.w.do(ctx, "save turn", func(ctx context.Context, tx *sql.Tx) error {
+		// One statement sets the conversation and reserves the messages'
+		// Seq numbers.
+		var (
+			last int64
+			err  error
+		)
+		stored, last, err = s.updateConversationTx(ctx, tx, c, profile, fromState, len(msgs))
+		if err != nil {
 			return err
 		}
+		insert, err := s.txStmt(ctx, tx, sqlInsertMessage)
+		if err != nil {
+			return dbError(err, "save turn")
+		}
 		for i, m := range msgs {
-			if m.ConversationID != c.ID {
-				return errs.E(errs.Invalid, "message for conversation %q in a turn of %q", m.ConversationID, c.ID)
+			if m.ID == "" {
+				m.ID = s.ids.next()
 			}
-			m, err := s.appendMessageTx(ctx, tx, m)
-			if err != nil {
+			m.CreatedAt = orNow(m.CreatedAt)
+			m.Seq = last - int64(len(msgs)-1-i)
+			if err := insertMessage(ctx, insert, m); err != nil {
 				return err
 			}
 			out[i] = m
 		}
 		return nil
-	})
+	}, func() { s.convs.put(stored) })
 	if err != nil {
 		return nil, err
 	}

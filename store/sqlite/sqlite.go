@@ -31,6 +31,10 @@ const maxReaders = 8
 type Config struct {
 	// Path is the database file; its directory is created if missing.
 	Path string
+	// ConversationCache is how many recently written conversations are
+	// kept in memory for reading (0: DefaultConversationCache; negative:
+	// none). See convCache.
+	ConversationCache int
 }
 
 // Store is kefu's SQLite store. It is safe for concurrent use.
@@ -39,6 +43,8 @@ type Store struct {
 	rdb *sql.DB // reads: read-only pool
 	w   *writer
 	ids idSource
+	// convs caches conversations as committed (nil when disabled).
+	convs *convCache
 	stmts
 }
 
@@ -88,7 +94,11 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		_ = db.Close()
 		return nil, fmt.Errorf("sqlite: open %q for reading: %w", path, err)
 	}
-	s := &Store{db: db, rdb: rdb}
+	size := cfg.ConversationCache
+	if size == 0 {
+		size = DefaultConversationCache
+	}
+	s := &Store{db: db, rdb: rdb, convs: newConvCache(size)}
 	if err := s.prepareWriters(ctx); err != nil {
 		_ = s.Close()
 		return nil, fmt.Errorf("sqlite: prepare: %w", err)

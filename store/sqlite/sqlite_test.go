@@ -44,6 +44,18 @@ func TestStore(t *testing.T) {
 	})
 }
 
+// TestStoreUncached runs the suite with every read going to SQLite.
+func TestStoreUncached(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) storetest.Store {
+		s, err := sqlite.Open(t.Context(), sqlite.Config{Path: filepath.Join(t.TempDir(), "kefu.db"), ConversationCache: -1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { s.Close() })
+		return s
+	})
+}
+
 func TestOpenInvalid(t *testing.T) {
 	tests := []struct {
 		name string

@@ -8,8 +8,9 @@ import (
 )
 
 // stmts keeps prepared statements of the hot paths (a customer turn appends
-// two messages and updates the conversation): preparing a statement on
-// every call was a sixth of a turn's time in the profile.
+// two messages and updates the conversation, its next turn reads it):
+// preparing a statement on every call was a sixth of a turn's time in the
+// profile.
 type stmts struct {
 	mu sync.Mutex
 	m  map[stmtKey]*sql.Stmt
@@ -45,10 +46,14 @@ const (
 	sqlBumpSeq       = `UPDATE conversations SET last_seq = last_seq + 1 WHERE id = ? RETURNING last_seq`
 	sqlInsertMessage = `INSERT INTO messages (` + messageColumns + `)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	// sqlUpdateConversation is the compare-and-set of a conversation; it
+	// also reserves the Seq numbers of the turn's messages and returns the
+	// row as committed (for the cache).
 	sqlUpdateConversation = `UPDATE conversations
 			SET state = ?, agent_id = ?, context = ?, locale = ?, updated_at = ?,
-			    profile = ?, verified = ?, user_id = ?
-			WHERE id = ? AND state = ?`
+			    profile = ?, verified = ?, user_id = ?, last_seq = last_seq + ?
+			WHERE id = ? AND state = ?
+			RETURNING last_seq, ` + conversationColumns
 )
 
 func (s *Store) prepareWriters(ctx context.Context) error {

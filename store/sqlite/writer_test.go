@@ -220,3 +220,59 @@ func TestClosedStore(t *testing.T) {
 		t.Errorf("append after close: %v, want unavailable", err)
 	}
 }
+
+// TestCacheMatchesDatabase: what a cached read returns is what SQLite
+// holds, after each kind of write, and an evicted conversation is read
+// from SQLite again.
+func TestCacheMatchesDatabase(t *testing.T) {
+	ctx := t.Context()
+	s, err := Open(ctx, Config{Path: filepath.Join(t.TempDir(), "kefu.db"), ConversationCache: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	check := func(id, what string) {
+		t.Helper()
+		got, err := s.Conversation(ctx, id)
+		if err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+		want, err := scanConversation(s.rdb.QueryRowContext(ctx, `SELECT `+conversationColumns+` FROM conversations WHERE id = ?`, id))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fmt.Sprintf("%+v", got) != fmt.Sprintf("%+v", want) {
+			t.Errorf("%s:\ncached   %+v\ndatabase %+v", what, got, want)
+		}
+	}
+	c := store.Conversation{ID: "c1", UserID: "u1", Verified: true, Channel: "web", Locale: "zh-CN",
+		Profile: store.Profile{VIP: true, Tier: "gold"}, Context: []byte(`{"turn":0}`)}
+	if err := s.CreateConversation(ctx, c); err != nil {
+		t.Fatal(err)
+	}
+	check("c1", "created")
+	c.State, c.Context = store.StateBot, []byte(`{"turn":1}`)
+	if _, err := s.SaveTurn(ctx, c, store.StateBot, []store.Message{{ConversationID: "c1", Role: store.RoleCustomer, Text: "hi"}}); err != nil {
+		t.Fatal(err)
+	}
+	check("c1", "after a turn")
+	c.State, c.AgentID = store.StateAgent, "a1"
+	if err := s.UpdateConversation(ctx, c, store.StateBot); err != nil {
+		t.Fatal(err)
+	}
+	check("c1", "after an update")
+	got, _ := s.Conversation(ctx, "c1")
+	got.Context[0] = 'X' // a caller changing its copy
+	check("c1", "after a caller changed its copy")
+	for _, id := range []string{"c2", "c3"} {
+		if err := s.CreateConversation(ctx, store.Conversation{ID: id}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := len(s.convs.m); n != 2 {
+		t.Errorf("%d conversations cached with room for two", n)
+	}
+	for _, id := range []string{"c1", "c2", "c3"} {
+		check(id, "after evictions "+id)
+	}
+}
