@@ -107,14 +107,17 @@ func (s *Store) UpdateConversation(ctx context.Context, c store.Conversation, fr
 // the next n Seq numbers of the conversation's messages. It returns the
 // conversation as stored and its new last Seq.
 func (s *Store) updateConversationTx(ctx context.Context, tx *sql.Tx, c store.Conversation, profile, fromState string, n int) (store.Conversation, int64, error) {
-	upd, err := s.txStmt(ctx, tx, sqlUpdateConversation)
+	query, args := sqlUpdateConversation, []any{c.State, c.AgentID, c.Context, c.Locale, nanos(c.UpdatedAt),
+		profile, c.Verified, c.UserID, n, c.ID, fromState}
+	if c.State == fromState {
+		query, args = sqlUpdateConversationSameState, args[1:]
+	}
+	upd, err := s.txStmt(ctx, tx, query)
 	if err != nil {
 		return store.Conversation{}, 0, dbError(err, "conversation %q", c.ID)
 	}
 	var last int64
-	stored, err := scanConversation(upd.QueryRowContext(ctx,
-		c.State, c.AgentID, c.Context, c.Locale, nanos(c.UpdatedAt),
-		profile, c.Verified, c.UserID, n, c.ID, fromState), &last)
+	stored, err := scanConversation(upd.QueryRowContext(ctx, args...), &last)
 	if err == nil {
 		return stored, last, nil
 	}

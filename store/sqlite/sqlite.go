@@ -41,7 +41,9 @@ type Config struct {
 type Store struct {
 	db  *sql.DB // writes: one connection, used by w only, transactions BEGIN IMMEDIATE
 	rdb *sql.DB // reads: read-only pool
+	cdb *sql.DB // checkpoints: one connection, used by cp only
 	w   *writer
+	cp  *checkpointer
 	ids idSource
 	// convs caches conversations as committed (nil when disabled).
 	convs *convCache
@@ -94,15 +96,23 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		_ = db.Close()
 		return nil, fmt.Errorf("sqlite: open %q for reading: %w", path, err)
 	}
+	cdb, err := sql.Open("sqlite", dsn(path, true))
+	if err != nil {
+		_ = rdb.Close()
+		_ = db.Close()
+		return nil, fmt.Errorf("sqlite: open %q for checkpoints: %w", path, err)
+	}
+	cdb.SetMaxOpenConns(1)
 	size := cfg.ConversationCache
 	if size == 0 {
 		size = DefaultConversationCache
 	}
-	s := &Store{db: db, rdb: rdb, convs: newConvCache(size)}
+	s := &Store{db: db, rdb: rdb, cdb: cdb, convs: newConvCache(size)}
 	if err := s.prepareWriters(ctx); err != nil {
 		_ = s.Close()
 		return nil, fmt.Errorf("sqlite: prepare: %w", err)
 	}
+	s.cp = startCheckpointer(cdb)
 	s.w = startWriter(db, s)
 	return s, nil
 }
@@ -114,7 +124,11 @@ func (s *Store) Close() error {
 	if s.w != nil {
 		s.w.stop()
 	}
-	return errors.Join(s.closeStmts(), s.rdb.Close(), s.db.Close())
+	if s.cp != nil {
+		s.cp.stop()
+		s.cp = nil
+	}
+	return errors.Join(s.closeStmts(), s.cdb.Close(), s.rdb.Close(), s.db.Close())
 }
 
 // dsn builds the modernc.org/sqlite data source name. Every pragma is in
@@ -131,7 +145,7 @@ func dsn(path string, readOnly bool) string {
 	if readOnly {
 		q = append(q, "_pragma=query_only(1)")
 	} else {
-		q = append(q, "_pragma=journal_mode(WAL)", "_txlock=immediate")
+		q = append(q, "_pragma=journal_mode(WAL)", fmt.Sprintf("_pragma=wal_autocheckpoint(%d)", autoCheckpointPages), "_txlock=immediate")
 	}
 	return "file:" + esc + "?" + strings.Join(q, "&")
 }

@@ -53,7 +53,7 @@ type writeCall struct {
 // writer is the goroutine that owns the write connection.
 type writer struct {
 	db    *sql.DB
-	stmts *Store // its prepared statements
+	st    *Store // its prepared statements and checkpointer
 	queue chan *writeCall
 	quit  chan struct{}
 	ended chan struct{}
@@ -76,7 +76,7 @@ func (s *Store) WriteStats() WriteStats {
 
 func startWriter(db *sql.DB, s *Store) *writer {
 	w := &writer{
-		db: db, stmts: s,
+		db: db, st: s,
 		// Unbuffered: a call is either taken by the writer or, once the
 		// writer stopped, refused; never left in a buffer.
 		queue: make(chan *writeCall),
@@ -202,6 +202,7 @@ func (w *writer) commit(batch []*writeCall) {
 	}
 	w.commits.Add(1)
 	w.calls.Add(int64(ran))
+	w.st.cp.committed()
 	for _, c := range batch {
 		if c.err == nil && c.committed != nil {
 			c.committed()
@@ -223,7 +224,7 @@ func (w *writer) abort(tx *sql.Tx, batch []*writeCall, err error) {
 
 func (w *writer) exec(tx *sql.Tx, query string) error {
 	ctx := context.Background()
-	st, err := w.stmts.txStmt(ctx, tx, query)
+	st, err := w.st.txStmt(ctx, tx, query)
 	if err != nil {
 		return err
 	}
