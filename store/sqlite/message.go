@@ -70,10 +70,38 @@ func (s *Store) appendMessageTx(ctx context.Context, tx *sql.Tx, m store.Message
 
 // insertMessage runs the prepared sqlInsertMessage for m.
 func insertMessage(ctx context.Context, insert *sql.Stmt, m store.Message) error {
-	_, err := insert.ExecContext(ctx,
-		m.ID, m.ConversationID, m.Seq, m.Role, m.AgentID, m.Text, m.Intent, m.Confidence,
-		m.Emotion, m.EmotionScore, m.ArticleID, m.Meta, nanos(m.CreatedAt))
+	_, err := insert.ExecContext(ctx, messageArgs(nil, m)...)
 	return dbError(err, "message %q", m.ID)
+}
+
+// insertMessages inserts ms (IDs, Seq and times set) within tx: a turn's
+// two messages in one statement (a statement less for the writer, which
+// every turn waits for), others one by one.
+func (s *Store) insertMessages(ctx context.Context, tx *sql.Tx, ms []store.Message) error {
+	if len(ms) == 2 {
+		insert, err := s.txStmt(ctx, tx, sqlInsertTwoMessages)
+		if err != nil {
+			return dbError(err, "insert messages")
+		}
+		_, err = insert.ExecContext(ctx, messageArgs(messageArgs(make([]any, 0, 26), ms[0]), ms[1])...)
+		return dbError(err, "messages %q and %q", ms[0].ID, ms[1].ID)
+	}
+	insert, err := s.txStmt(ctx, tx, sqlInsertMessage)
+	if err != nil {
+		return dbError(err, "insert messages")
+	}
+	for _, m := range ms {
+		if err := insertMessage(ctx, insert, m); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// messageArgs appends m's values in the order of messageColumns.
+func messageArgs(args []any, m store.Message) []any {
+	return append(args, m.ID, m.ConversationID, m.Seq, m.Role, m.AgentID, m.Text, m.Intent, m.Confidence,
+		m.Emotion, m.EmotionScore, m.ArticleID, m.Meta, nanos(m.CreatedAt))
 }
 
 // Messages returns up to limit messages of a conversation with Seq greater
@@ -163,22 +191,15 @@ func (s *Store) SaveTurn(ctx context.Context, c store.Conversation, fromState st
 		if err != nil {
 			return err
 		}
-		insert, err := s.txStmt(ctx, tx, sqlInsertMessage)
-		if err != nil {
-			return dbError(err, "save turn")
-		}
 		for i, m := range msgs {
 			if m.ID == "" {
 				m.ID = s.ids.next()
 			}
 			m.CreatedAt = orNow(m.CreatedAt)
 			m.Seq = last - int64(len(msgs)-1-i)
-			if err := insertMessage(ctx, insert, m); err != nil {
-				return err
-			}
 			out[i] = m
 		}
-		return nil
+		return s.insertMessages(ctx, tx, out)
 	}, func() { s.convs.put(stored) })
 	if err != nil {
 		return nil, err

@@ -46,6 +46,10 @@ const (
 	sqlBumpSeq       = `UPDATE conversations SET last_seq = last_seq + 1 WHERE id = ? RETURNING last_seq`
 	sqlInsertMessage = `INSERT INTO messages (` + messageColumns + `)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	// sqlInsertTwoMessages inserts a bot turn's question and answer in one
+	// statement.
+	sqlInsertTwoMessages = `INSERT INTO messages (` + messageColumns + `)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?), (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 	// sqlUpdateConversation is the compare-and-set of a conversation; it
 	// also reserves the Seq numbers of the turn's messages and returns the
 	// row as committed (for the cache).
@@ -65,7 +69,7 @@ const (
 )
 
 func (s *Store) prepareWriters(ctx context.Context) error {
-	for _, q := range []string{sqlBumpSeq, sqlInsertMessage, sqlUpdateConversation, sqlUpdateConversationSameState,
+	for _, q := range []string{sqlBumpSeq, sqlInsertMessage, sqlInsertTwoMessages, sqlUpdateConversation, sqlUpdateConversationSameState,
 		sqlSavepoint, sqlRelease, sqlRollbackTo} {
 		if _, err := s.prep(ctx, s.db, q); err != nil {
 			return err
