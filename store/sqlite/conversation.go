@@ -61,8 +61,11 @@ func (s *Store) CreateConversation(ctx context.Context, c store.Conversation) er
 	var stored store.Conversation
 	return s.w.do(ctx, "create conversation", func(ctx context.Context, tx *sql.Tx) error {
 		var err error
-		stored, err = scanConversation(tx.QueryRowContext(ctx, `INSERT INTO conversations (`+conversationColumns+`)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING `+conversationColumns,
+		insert, err := s.txStmt(ctx, tx, sqlInsertConversation)
+		if err != nil {
+			return dbError(err, "conversation %q", c.ID)
+		}
+		stored, err = scanConversation(insert.QueryRowContext(ctx,
 			c.ID, c.UserID, c.Verified, c.Channel, c.Locale, profile, c.State, c.AgentID,
 			c.Context, nanos(c.CreatedAt), nanos(c.UpdatedAt)))
 		return dbError(err, "conversation %q", c.ID)
@@ -168,9 +171,11 @@ func (s *Store) AddTransition(ctx context.Context, t store.Transition) error {
 		return errs.E(errs.Invalid, "transition: conversation id is required")
 	}
 	return s.withTx(ctx, "add transition", func(ctx context.Context, tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO transitions
-			(conversation_id, from_state, to_state, reason, actor, at) VALUES (?, ?, ?, ?, ?, ?)`,
-			t.ConversationID, t.From, t.To, t.Reason, t.Actor, nanos(orNow(t.At)))
+		insert, err := s.txStmt(ctx, tx, sqlInsertTransition)
+		if err != nil {
+			return dbError(err, "transition of conversation %q", t.ConversationID)
+		}
+		_, err = insert.ExecContext(ctx, t.ConversationID, t.From, t.To, t.Reason, t.Actor, nanos(orNow(t.At)))
 		return dbError(err, "transition of conversation %q", t.ConversationID)
 	})
 }

@@ -8,7 +8,8 @@ import (
 )
 
 // stmts keeps prepared statements of the hot paths (a customer turn appends
-// two messages and updates the conversation, its next turn reads it):
+// two messages and updates the conversation, its next turn reads it; a
+// conversation starts with an insert and a transition):
 // preparing a statement on every call was a sixth of a turn's time in the
 // profile.
 type stmts struct {
@@ -50,6 +51,11 @@ const (
 	// statement.
 	sqlInsertTwoMessages = `INSERT INTO messages (` + messageColumns + `)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?), (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	// sqlInsertConversation and sqlInsertTransition start a conversation.
+	sqlInsertConversation = `INSERT INTO conversations (` + conversationColumns + `)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING ` + conversationColumns
+	sqlInsertTransition = `INSERT INTO transitions
+			(conversation_id, from_state, to_state, reason, actor, at) VALUES (?, ?, ?, ?, ?, ?)`
 	// sqlUpdateConversation is the compare-and-set of a conversation; it
 	// also reserves the Seq numbers of the turn's messages and returns the
 	// row as committed (for the cache).
@@ -69,7 +75,8 @@ const (
 )
 
 func (s *Store) prepareWriters(ctx context.Context) error {
-	for _, q := range []string{sqlBumpSeq, sqlInsertMessage, sqlInsertTwoMessages, sqlUpdateConversation, sqlUpdateConversationSameState,
+	for _, q := range []string{sqlBumpSeq, sqlInsertMessage, sqlInsertTwoMessages, sqlInsertConversation, sqlInsertTransition,
+		sqlUpdateConversation, sqlUpdateConversationSameState,
 		sqlSavepoint, sqlRelease, sqlRollbackTo} {
 		if _, err := s.prep(ctx, s.db, q); err != nil {
 			return err
