@@ -52,9 +52,14 @@ type writeCall struct {
 
 // writer is the goroutine that owns the write connection.
 type writer struct {
-	db    *sql.DB
-	st    *Store // its prepared statements and checkpointer
-	queue chan *writeCall
+	db *sql.DB
+	st *Store // its prepared statements and checkpointer
+
+	mu      sync.Mutex
+	pending []*writeCall // calls not taken yet, in arrival order
+	closed  bool
+	wake    chan struct{} // buffer 1: "pending is not empty"
+
 	quit  chan struct{}
 	ended chan struct{}
 	once  sync.Once
@@ -77,9 +82,7 @@ func (s *Store) WriteStats() WriteStats {
 func startWriter(db *sql.DB, s *Store) *writer {
 	w := &writer{
 		db: db, st: s,
-		// Unbuffered: a call is either taken by the writer or, once the
-		// writer stopped, refused; never left in a buffer.
-		queue: make(chan *writeCall),
+		wake:  make(chan struct{}, 1),
 		quit:  make(chan struct{}),
 		ended: make(chan struct{}),
 	}
@@ -87,7 +90,8 @@ func startWriter(db *sql.DB, s *Store) *writer {
 	return w
 }
 
-// stop ends the writer after the batch under way.
+// stop ends the writer after the batch under way; calls still pending
+// fail as unavailable.
 func (w *writer) stop() {
 	w.once.Do(func() { close(w.quit) })
 	<-w.ended
@@ -96,49 +100,84 @@ func (w *writer) stop() {
 // do runs fn in a write transaction (with the writes of other callers)
 // and returns once that transaction has committed or fn's changes have
 // been rolled back. committed may be nil.
+//
+// A caller queues under a mutex and sleeps once, on its call's done
+// channel (handing calls over an unbuffered channel put most callers to
+// sleep twice: once waiting for the busy writer to take the call, once
+// for its commit).
 func (w *writer) do(ctx context.Context, op string, fn txFunc, committed func()) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("sqlite: %s: %w", op, err)
 	}
 	c := &writeCall{ctx: ctx, op: op, fn: fn, committed: committed, done: make(chan struct{})}
-	select {
-	case w.queue <- c:
-	case <-w.quit:
-		return errs.E(errs.Unavailable, "sqlite: %s: the store is closed", op)
-	case <-ctx.Done():
-		return fmt.Errorf("sqlite: %s: %w", op, ctx.Err())
+	w.mu.Lock()
+	if w.closed {
+		w.mu.Unlock()
+		return closedError(op)
 	}
-	// Once taken, wait for the outcome even if ctx ends: the write may
-	// commit, and the caller must not report a failure then.
+	w.pending = append(w.pending, c)
+	w.mu.Unlock()
+	select {
+	case w.wake <- struct{}{}:
+	default: // already signalled
+	}
+	// Wait for the outcome even if ctx ends: once the writer took the
+	// call the write may commit, and the caller must not report a failure
+	// then. (A call whose ctx ended before the writer took it is skipped.)
 	<-c.done
 	return c.err
 }
 
+func closedError(op string) error {
+	return errs.E(errs.Unavailable, "sqlite: %s: the store is closed", op)
+}
+
 func (w *writer) run() {
 	defer close(w.ended)
-	batch := make([]*writeCall, 0, maxBatch)
+	var batch []*writeCall
 	for {
 		select {
-		case c := <-w.queue:
-			batch = append(batch, c)
+		case <-w.wake:
 		case <-w.quit:
+			w.refuse()
 			return
 		}
-	more:
-		for len(batch) < maxBatch {
+		for {
 			select {
-			case c := <-w.queue:
-				batch = append(batch, c)
+			case <-w.quit:
+				w.refuse()
+				return
 			default:
-				break more
 			}
+			w.mu.Lock()
+			n := min(len(w.pending), maxBatch)
+			batch = append(batch[:0], w.pending[:n]...)
+			rest := copy(w.pending, w.pending[n:])
+			clear(w.pending[rest:])
+			w.pending = w.pending[:rest]
+			w.mu.Unlock()
+			if len(batch) == 0 {
+				break
+			}
+			w.commit(batch)
+			for _, c := range batch {
+				close(c.done)
+			}
+			clear(batch)
 		}
-		w.commit(batch)
-		for _, c := range batch {
-			close(c.done)
-		}
-		clear(batch)
-		batch = batch[:0]
+	}
+}
+
+// refuse closes the queue and fails the calls in it.
+func (w *writer) refuse() {
+	w.mu.Lock()
+	w.closed = true
+	left := w.pending
+	w.pending = nil
+	w.mu.Unlock()
+	for _, c := range left {
+		c.err = closedError(c.op)
+		close(c.done)
 	}
 }
 
