@@ -17,8 +17,10 @@ import (
 // with no writer active, which a checkpoint beside a busy writer never
 // sees. So the writer keeps an automatic checkpoint, at autoCheckpointPages
 // instead of 1000: by then the checkpointer has copied nearly everything,
-// the writer's checkpoint copies the rest and syncs, and the log restarts.
-// The log file grows to about that size (40 MB) and is reused.
+// the writer's checkpoint copies the rest and syncs, and the log restarts
+// (when no reader is on it at that moment; else at a later commit). The
+// log file grows to that size or somewhat more (66 MB after 60,000 turns
+// from 64 clients) and is reused.
 const (
 	// checkpointEvery is the least time between two checkpoints: pages
 	// written many times meanwhile (the ends of the message indexes) are
