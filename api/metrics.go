@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"runtime"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -32,6 +33,8 @@ type metrics struct {
 	kbSearch   prometheus.Histogram
 	buildInfo  *prometheus.GaugeVec // version, go
 	queueGauge prometheus.GaugeFunc
+
+	httpSeries sync.Map // httpKey → *httpSeries
 }
 
 func newMetrics(reg prometheus.Registerer, build map[string]string, intents []string, h Handoff) (*metrics, error) {
@@ -144,10 +147,33 @@ func methodLabel(m string) string {
 	return "other"
 }
 
+// httpKey names one series of the HTTP metrics; all its parts are
+// bounded (route templates, methodLabel, status codes).
+type httpKey struct {
+	route, method string
+	status        int
+}
+
+// httpSeries are the HTTP metrics' children for one httpKey, looked up
+// once: WithLabelValues hashes the labels and takes a lock on every call.
+type httpSeries struct {
+	requests prometheus.Counter
+	duration prometheus.Observer
+}
+
 func (m *metrics) observeHTTP(route, method string, status int, d time.Duration) {
-	labels := []string{route, methodLabel(method), strconv.Itoa(status)}
-	m.requests.WithLabelValues(labels...).Inc()
-	m.duration.WithLabelValues(labels...).Observe(d.Seconds())
+	k := httpKey{route, methodLabel(method), status}
+	v, ok := m.httpSeries.Load(k)
+	if !ok {
+		labels := []string{k.route, k.method, strconv.Itoa(status)}
+		v, _ = m.httpSeries.LoadOrStore(k, &httpSeries{
+			requests: m.requests.WithLabelValues(labels...),
+			duration: m.duration.WithLabelValues(labels...),
+		})
+	}
+	hs := v.(*httpSeries)
+	hs.requests.Inc()
+	hs.duration.Observe(d.Seconds())
 }
 
 // labelValue keeps a label from a lower layer bounded and non-empty.

@@ -139,7 +139,7 @@ func (e *Engine) Receive(ctx context.Context, convID, text string) (Turn, error)
 	if err != nil {
 		return Turn{}, err
 	}
-	cc := decodeContext(c.Context)
+	cc := e.contexts.decode(convID, c.Context)
 	if c.State == store.StateClosed {
 		// A fresh stay with the bot, not the last agent: forget the
 		// last stay's questions, keep only what stats need.
@@ -226,6 +226,7 @@ func (e *Engine) receiveBot(ctx context.Context, c store.Conversation, cc *convC
 			return Turn{}, err
 		}
 		cust, bot = saved[0], saved[1]
+		e.contexts.put(c.ID, c.Context, cc.clone())
 	} else {
 		if cust.ID == "" {
 			var err error

@@ -145,6 +145,7 @@ type Engine struct {
 
 	convLocks  *lockTable
 	agentLocks *lockTable
+	contexts   *contextCache
 	hub        *hub
 	firstReply func(time.Duration)
 	repliedMu  sync.Mutex
@@ -183,6 +184,7 @@ func New(cfg Config, deps Deps) (*Engine, error) {
 		topics:     map[string]string{},
 		convLocks:  newLockTable(cfg.LockShards),
 		agentLocks: newLockTable(cfg.LockShards),
+		contexts:   newContextCache(),
 		hub:        newHub(cfg.SubscriberBuffer, cfg.MaxSubscribers),
 		firstReply: deps.FirstAgentReply,
 		replied:    map[string]time.Time{},

@@ -114,6 +114,7 @@ func NewMain(ctx context.Context, cfg Config, log *slog.Logger) (_ *Main, err er
 	if m.store, err = sqlite.Open(ctx, sqlite.Config{Path: filepath.Join(cfg.DataDir, "kefu.db")}); err != nil {
 		return nil, err
 	}
+	registerStoreMetrics(m.reg, m.store)
 	model, err := loadModel(cfg.NLU.Model)
 	if err != nil {
 		return nil, err
@@ -220,6 +221,21 @@ func (m *Main) Close() {
 			m.log.Error("close store", "err", err)
 		}
 	}
+}
+
+// registerStoreMetrics exports the store's group commit: calls per
+// commit is the mean batch.
+func registerStoreMetrics(reg prometheus.Registerer, st *sqlite.Store) {
+	reg.MustRegister(
+		prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "kefu_store_commits_total",
+			Help: "Write transactions the store committed (each holds one or more write calls).",
+		}, func() float64 { return float64(st.WriteStats().Commits) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "kefu_store_write_calls_total",
+			Help: "Write calls committed (customer turns, state changes, queue and article writes).",
+		}, func() float64 { return float64(st.WriteStats().Calls) }),
+	)
 }
 
 // reloadMetrics report the model in use (alertmanager's config coordinator

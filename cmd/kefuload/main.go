@@ -8,9 +8,18 @@
 //
 // It prints, per concurrency level, turns per second and latency
 // percentiles of POST /v1/conversations/{id}/messages.
+//
+// It shares the machine with the server in our benchmarks, so it is made
+// cheap: each client keeps one HTTP/1.1 keep-alive connection of its own,
+// writes requests prepared once and parses answers with
+// http.ReadResponse, without net/http's transport (its goroutines and
+// channel hand-offs cost about as much as a bot turn's NLU). -nethttp
+// uses the standard client instead, to compare. GOMAXPROCS=1 keeps it on
+// one core.
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -18,8 +27,11 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
+	"net/url"
 	"os"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -45,64 +57,101 @@ func main() {
 
 func run(args []string, out io.Writer) error {
 	fl := flag.NewFlagSet("kefuload", flag.ContinueOnError)
-	url := fl.String("url", "http://127.0.0.1:8080", "kefu base URL")
+	base := fl.String("url", "http://127.0.0.1:8080", "kefu base URL (http only)")
 	levels := fl.String("clients", "1,16,64", "concurrency levels, comma-separated")
 	requests := fl.Int("requests", 20000, "message turns per level (upper bound)")
 	maxDur := fl.Duration("max", 60*time.Second, "time limit per level")
 	perConv := fl.Int("per-conversation", 10, "messages per conversation before a customer starts a new one")
+	netHTTP := fl.Bool("nethttp", false, "use net/http's client (costs more CPU on the shared machine)")
 	if err := fl.Parse(args); err != nil {
 		return err
 	}
-	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 256}, Timeout: 10 * time.Second}
+	u, err := url.Parse(*base)
+	if err != nil || u.Scheme != "http" || u.Host == "" {
+		return fmt.Errorf("bad -url %q: want http://host:port", *base)
+	}
+	bodies := make([][]byte, len(messages))
+	for i, m := range messages {
+		bodies[i], _ = json.Marshal(map[string]string{"text": m})
+	}
+	var newClient func() poster
+	if *netHTTP {
+		hc := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 1024}, Timeout: 10 * time.Second}
+		newClient = func() poster { return &stdClient{hc: hc, base: strings.TrimSuffix(*base, "/")} }
+	} else {
+		newClient = func() poster { return &rawClient{host: u.Host, prefix: strings.TrimSuffix(u.Path, "/")} }
+	}
+	fmt.Fprintf(out, "# client %s, GOMAXPROCS %d\n", map[bool]string{true: "net/http", false: "raw keep-alive"}[*netHTTP], runtime.GOMAXPROCS(0))
 	fmt.Fprintf(out, "%-8s %10s %10s %10s %10s %10s %8s\n", "clients", "turns", "turns/s", "p50", "p99", "max", "errors")
 	for _, l := range strings.Split(*levels, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(l))
 		if err != nil || n < 1 {
 			return fmt.Errorf("bad concurrency %q", l)
 		}
-		r := level(client, *url, n, *requests, *maxDur, *perConv)
+		r := level(newClient, bodies, n, *requests, *maxDur, *perConv)
 		fmt.Fprintf(out, "%-8d %10d %10.0f %10s %10s %10s %8d\n", n, len(r.lat), float64(len(r.lat))/r.wall.Seconds(),
 			pct(r.lat, 0.50), pct(r.lat, 0.99), pct(r.lat, 1), r.errors)
+		if r.firstErr != nil {
+			fmt.Fprintf(out, "# first error: %v\n", r.firstErr)
+		}
 	}
 	return nil
 }
 
-type result struct {
-	lat    []time.Duration
-	wall   time.Duration
-	errors int64
+// poster sends one JSON POST and returns the "id" of the answer when
+// wantID is set; one poster serves one client goroutine.
+type poster interface {
+	post(ctx context.Context, path string, body []byte, wantID bool) (string, error)
+	close()
 }
 
-func level(client *http.Client, url string, clients, requests int, maxDur time.Duration, perConv int) result {
+type result struct {
+	lat      []time.Duration
+	wall     time.Duration
+	errors   int64
+	firstErr error
+}
+
+func level(newClient func() poster, bodies [][]byte, clients, requests int, maxDur time.Duration, perConv int) result {
 	ctx, cancel := context.WithTimeout(context.Background(), maxDur)
 	defer cancel()
 	var left atomic.Int64
 	left.Store(int64(requests))
 	var mu sync.Mutex
-	var res result
+	res := result{lat: make([]time.Duration, 0, requests)}
+	fail := func(err error) {
+		if ctx.Err() != nil {
+			return // the time limit cut the request short
+		}
+		mu.Lock()
+		res.errors++
+		if res.firstErr == nil {
+			res.firstErr = err
+		}
+		mu.Unlock()
+	}
 	var wg sync.WaitGroup
 	start := time.Now()
 	for c := range clients {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			var lat []time.Duration
+		wg.Go(func() {
+			cl := newClient()
+			defer cl.close()
+			lat := make([]time.Duration, 0, requests/clients+1)
 			conv, sent := "", 0
+			var path []byte
 			for i := c; ctx.Err() == nil && left.Add(-1) >= 0; i++ {
 				if conv == "" || sent == perConv {
-					id, err := post(ctx, client, url+"/v1/conversations", map[string]any{"channel": "load"})
+					id, err := cl.post(ctx, "/v1/conversations", []byte(`{"channel":"load"}`), true)
 					if err != nil {
-						atomic.AddInt64(&res.errors, 1)
+						fail(err)
 						continue
 					}
 					conv, sent = id, 0
+					path = append(append(append(path[:0], "/v1/conversations/"...), conv...), "/messages"...)
 				}
 				t0 := time.Now()
-				_, err := post(ctx, client, url+"/v1/conversations/"+conv+"/messages", map[string]any{"text": messages[i%len(messages)]})
-				if err != nil {
-					if ctx.Err() == nil {
-						atomic.AddInt64(&res.errors, 1)
-					}
+				if _, err := cl.post(ctx, string(path), bodies[i%len(bodies)], false); err != nil {
+					fail(err)
 					continue
 				}
 				lat = append(lat, time.Since(t0))
@@ -111,7 +160,7 @@ func level(client *http.Client, url string, clients, requests int, maxDur time.D
 			mu.Lock()
 			res.lat = append(res.lat, lat...)
 			mu.Unlock()
-		}()
+		})
 	}
 	wg.Wait()
 	res.wall = time.Since(start)
@@ -119,15 +168,71 @@ func level(client *http.Client, url string, clients, requests int, maxDur time.D
 	return res
 }
 
-// post sends JSON and returns the "id" of the answer when there is one.
-func post(ctx context.Context, client *http.Client, url string, body any) (string, error) {
-	raw, _ := json.Marshal(body)
-	req, err := http.NewRequestWithContext(ctx, "POST", url, bytes.NewReader(raw))
+// rawClient speaks HTTP/1.1 over one keep-alive connection of its own.
+type rawClient struct {
+	host, prefix string
+	conn         net.Conn
+	br           *bufio.Reader
+	req          []byte
+	body         bytes.Buffer
+}
+
+func (c *rawClient) post(ctx context.Context, path string, body []byte, wantID bool) (string, error) {
+	if c.conn == nil {
+		var d net.Dialer
+		conn, err := d.DialContext(ctx, "tcp", c.host)
+		if err != nil {
+			return "", err
+		}
+		if dl, ok := ctx.Deadline(); ok {
+			conn.SetDeadline(dl)
+		}
+		c.conn, c.br = conn, bufio.NewReaderSize(conn, 16<<10)
+	}
+	c.req = fmt.Appendf(c.req[:0], "POST %s%s HTTP/1.1\r\nHost: %s\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n",
+		c.prefix, path, c.host, len(body))
+	c.req = append(c.req, body...)
+	if _, err := c.conn.Write(c.req); err != nil {
+		c.close()
+		return "", err
+	}
+	resp, err := http.ReadResponse(c.br, nil)
+	if err != nil {
+		c.close()
+		return "", err
+	}
+	c.body.Reset()
+	_, err = c.body.ReadFrom(resp.Body)
+	resp.Body.Close()
+	if err != nil || resp.Close {
+		c.close()
+	}
+	if err != nil {
+		return "", err
+	}
+	return answer(resp.StatusCode, resp.Status, c.body.Bytes(), wantID)
+}
+
+func (c *rawClient) close() {
+	if c.conn != nil {
+		c.conn.Close()
+		c.conn, c.br = nil, nil
+	}
+}
+
+// stdClient is net/http's client.
+type stdClient struct {
+	hc   *http.Client
+	base string
+}
+
+func (c *stdClient) post(ctx context.Context, path string, body []byte, wantID bool) (string, error) {
+	req, err := http.NewRequestWithContext(ctx, "POST", c.base+path, bytes.NewReader(body))
 	if err != nil {
 		return "", err
 	}
 	req.Header.Set("Content-Type", "application/json")
-	resp, err := client.Do(req)
+	resp, err := c.hc.Do(req)
 	if err != nil {
 		return "", err
 	}
@@ -136,13 +241,25 @@ func post(ctx context.Context, client *http.Client, url string, body any) (strin
 	if err != nil {
 		return "", err
 	}
-	if resp.StatusCode >= 300 {
-		return "", errors.New(resp.Status + ": " + string(out))
+	return answer(resp.StatusCode, resp.Status, out, wantID)
+}
+
+func (c *stdClient) close() {}
+
+// answer checks the status and returns the "id" of the body when asked.
+func answer(code int, status string, body []byte, wantID bool) (string, error) {
+	if code >= 300 {
+		return "", errors.New(status + ": " + string(body))
+	}
+	if !wantID {
+		return "", nil
 	}
 	var v struct {
 		ID string `json:"id"`
 	}
-	_ = json.Unmarshal(out, &v)
+	if err := json.Unmarshal(body, &v); err != nil || v.ID == "" {
+		return "", fmt.Errorf("no id in %q", body)
+	}
 	return v.ID, nil
 }
 

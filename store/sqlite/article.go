@@ -82,7 +82,7 @@ func (s *Store) CreateArticle(ctx context.Context, a store.Article, by string) (
 		return store.Article{}, err
 	}
 	a.Version, a.UpdatedAt, a.UpdatedBy = 1, time.Now().UTC(), by
-	err = s.withTx(ctx, "create article", func(tx *sql.Tx) error {
+	err = s.withTx(ctx, "create article", func(ctx context.Context, tx *sql.Tx) error {
 		if err := insertArticle(ctx, tx, a); err != nil {
 			return err
 		}
@@ -104,7 +104,7 @@ func (s *Store) UpdateArticle(ctx context.Context, a store.Article, by string) (
 		return store.Article{}, err
 	}
 	a.UpdatedAt, a.UpdatedBy = time.Now().UTC(), by
-	err = s.withTx(ctx, "update article", func(tx *sql.Tx) error {
+	err = s.withTx(ctx, "update article", func(ctx context.Context, tx *sql.Tx) error {
 		stored, err := articleVersion(ctx, tx, a.ID)
 		if err != nil {
 			return err
@@ -128,7 +128,7 @@ func (s *Store) UpdateArticle(ctx context.Context, a store.Article, by string) (
 // its last content under the next version; the history stays.
 // Errors: errs.NotFound.
 func (s *Store) DeleteArticle(ctx context.Context, id string, by string) error {
-	return s.withTx(ctx, "delete article", func(tx *sql.Tx) error {
+	return s.withTx(ctx, "delete article", func(ctx context.Context, tx *sql.Tx) error {
 		a, err := scanArticle(tx.QueryRowContext(ctx, `SELECT `+articleColumns+` FROM articles WHERE id = ?`, id))
 		if err != nil {
 			return dbError(err, "article %q", id)
@@ -227,7 +227,7 @@ func (s *Store) ArticleHistory(ctx context.Context, id string) ([]store.ArticleR
 func (s *Store) ImportArticles(ctx context.Context, as []store.Article, by string) ([]store.Article, error) {
 	now := time.Now().UTC()
 	out := make([]store.Article, 0, len(as))
-	err := s.withTx(ctx, "import articles", func(tx *sql.Tx) error {
+	err := s.withTx(ctx, "import articles", func(ctx context.Context, tx *sql.Tx) error {
 		for i, a := range as {
 			a, err := normalizeArticle(a)
 			if err != nil {

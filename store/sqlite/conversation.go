@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 
 	"github.com/kefu-ai/kefu/errs"
@@ -12,14 +13,16 @@ import (
 
 const conversationColumns = `id, user_id, verified, channel, locale, profile, state, agent_id, context, created_at, updated_at`
 
-func scanConversation(row scanner) (store.Conversation, error) {
+// scanConversation scans conversationColumns, after the columns of
+// before when there are any.
+func scanConversation(row scanner, before ...any) (store.Conversation, error) {
 	var (
 		c                    store.Conversation
 		profile              string
 		createdAt, updatedAt int64
 	)
-	if err := row.Scan(&c.ID, &c.UserID, &c.Verified, &c.Channel, &c.Locale, &profile,
-		&c.State, &c.AgentID, &c.Context, &createdAt, &updatedAt); err != nil {
+	if err := row.Scan(append(before, &c.ID, &c.UserID, &c.Verified, &c.Channel, &c.Locale, &profile,
+		&c.State, &c.AgentID, &c.Context, &createdAt, &updatedAt)...); err != nil {
 		return store.Conversation{}, err
 	}
 	if err := json.Unmarshal([]byte(profile), &c.Profile); err != nil {
@@ -55,15 +58,25 @@ func (s *Store) CreateConversation(ctx context.Context, c store.Conversation) er
 	if err != nil {
 		return err
 	}
-	_, err = s.db.ExecContext(ctx, `INSERT INTO conversations (`+conversationColumns+`)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		c.ID, c.UserID, c.Verified, c.Channel, c.Locale, profile, c.State, c.AgentID,
-		c.Context, nanos(c.CreatedAt), nanos(c.UpdatedAt))
-	return dbError(err, "conversation %q", c.ID)
+	var stored store.Conversation
+	return s.w.do(ctx, "create conversation", func(ctx context.Context, tx *sql.Tx) error {
+		var err error
+		insert, err := s.txStmt(ctx, tx, sqlInsertConversation)
+		if err != nil {
+			return dbError(err, "conversation %q", c.ID)
+		}
+		stored, err = scanConversation(insert.QueryRowContext(ctx,
+			c.ID, c.UserID, c.Verified, c.Channel, c.Locale, profile, c.State, c.AgentID,
+			c.Context, nanos(c.CreatedAt), nanos(c.UpdatedAt)))
+		return dbError(err, "conversation %q", c.ID)
+	}, func() { s.convs.put(stored) })
 }
 
 // Conversation returns the conversation id. Errors: errs.NotFound.
 func (s *Store) Conversation(ctx context.Context, id string) (store.Conversation, error) {
+	if c, ok := s.convs.get(id); ok {
+		return c, nil
+	}
 	st, err := s.prep(ctx, s.rdb, `SELECT `+conversationColumns+` FROM conversations WHERE id = ?`)
 	if err != nil {
 		return store.Conversation{}, dbError(err, "conversation %q", id)
@@ -85,36 +98,41 @@ func (s *Store) UpdateConversation(ctx context.Context, c store.Conversation, fr
 		return err
 	}
 	c.UpdatedAt = orNow(c.UpdatedAt)
-	return s.withTx(ctx, "update conversation", func(tx *sql.Tx) error {
-		return s.updateConversationTx(ctx, tx, c, profile, fromState)
-	})
+	var stored store.Conversation
+	return s.w.do(ctx, "update conversation", func(ctx context.Context, tx *sql.Tx) error {
+		var err error
+		stored, _, err = s.updateConversationTx(ctx, tx, c, profile, fromState, 0)
+		return err
+	}, func() { s.convs.put(stored) })
 }
 
-// updateConversationTx is UpdateConversation within tx.
-func (s *Store) updateConversationTx(ctx context.Context, tx *sql.Tx, c store.Conversation, profile, fromState string) error {
-	upd, err := s.txStmt(ctx, tx, sqlUpdateConversation)
-	if err != nil {
-		return dbError(err, "conversation %q", c.ID)
+// updateConversationTx is UpdateConversation within tx that also reserves
+// the next n Seq numbers of the conversation's messages. It returns the
+// conversation as stored and its new last Seq.
+func (s *Store) updateConversationTx(ctx context.Context, tx *sql.Tx, c store.Conversation, profile, fromState string, n int) (store.Conversation, int64, error) {
+	query, args := sqlUpdateConversation, []any{c.State, c.AgentID, c.Context, c.Locale, nanos(c.UpdatedAt),
+		profile, c.Verified, c.UserID, n, c.ID, fromState}
+	if c.State == fromState {
+		query, args = sqlUpdateConversationSameState, args[1:]
 	}
-	res, err := upd.ExecContext(ctx,
-		c.State, c.AgentID, c.Context, c.Locale, nanos(c.UpdatedAt),
-		profile, c.Verified, c.UserID, c.ID, fromState)
+	upd, err := s.txStmt(ctx, tx, query)
 	if err != nil {
-		return dbError(err, "conversation %q", c.ID)
+		return store.Conversation{}, 0, dbError(err, "conversation %q", c.ID)
 	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return dbError(err, "conversation %q", c.ID)
+	var last int64
+	stored, err := scanConversation(upd.QueryRowContext(ctx, args...), &last)
+	if err == nil {
+		return stored, last, nil
 	}
-	if n == 1 {
-		return nil
+	if !errors.Is(err, sql.ErrNoRows) {
+		return store.Conversation{}, 0, dbError(err, "conversation %q", c.ID)
 	}
 	var state string
 	err = tx.QueryRowContext(ctx, `SELECT state FROM conversations WHERE id = ?`, c.ID).Scan(&state)
 	if err != nil {
-		return dbError(err, "conversation %q", c.ID)
+		return store.Conversation{}, 0, dbError(err, "conversation %q", c.ID)
 	}
-	return errs.E(errs.Conflict, "conversation %q is %s, not %s", c.ID, state, fromState)
+	return store.Conversation{}, 0, errs.E(errs.Conflict, "conversation %q is %s, not %s", c.ID, state, fromState)
 }
 
 // CountConversations returns the number of conversations in each state.
@@ -152,10 +170,14 @@ func (s *Store) AddTransition(ctx context.Context, t store.Transition) error {
 	if t.ConversationID == "" {
 		return errs.E(errs.Invalid, "transition: conversation id is required")
 	}
-	_, err := s.db.ExecContext(ctx, `INSERT INTO transitions
-		(conversation_id, from_state, to_state, reason, actor, at) VALUES (?, ?, ?, ?, ?, ?)`,
-		t.ConversationID, t.From, t.To, t.Reason, t.Actor, nanos(orNow(t.At)))
-	return dbError(err, "transition of conversation %q", t.ConversationID)
+	return s.withTx(ctx, "add transition", func(ctx context.Context, tx *sql.Tx) error {
+		insert, err := s.txStmt(ctx, tx, sqlInsertTransition)
+		if err != nil {
+			return dbError(err, "transition of conversation %q", t.ConversationID)
+		}
+		_, err = insert.ExecContext(ctx, t.ConversationID, t.From, t.To, t.Reason, t.Actor, nanos(orNow(t.At)))
+		return dbError(err, "transition of conversation %q", t.ConversationID)
+	})
 }
 
 // Transitions returns a conversation's transitions in the order they were

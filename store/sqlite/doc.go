@@ -10,11 +10,19 @@
 // contract it keeps is checked by store/storetest, which a PostgreSQL
 // store will run too.
 //
-// The database runs in WAL mode with synchronous=NORMAL: a committed call
-// survives the process being killed (not a power cut). Writes go through a
-// single connection that begins its transactions IMMEDIATE, so writers
-// queue in the pool instead of failing with SQLITE_BUSY; reads use a
-// separate read-only pool and never wait for writers.
+// The database runs in WAL mode with synchronous=NORMAL: a commit is
+// written to the log but not fsynced, so a committed call survives the
+// process being killed (the kernel has the data), while a power cut or a
+// kernel crash may lose the last commits (never corrupting the file).
+// Writes go through a single connection owned by one goroutine, which runs
+// the write calls that queued meanwhile in one transaction, each in its
+// own savepoint, and commits them together (group commit: one write of the
+// log for many calls); every call returns only after its transaction
+// committed. A second goroutine checkpoints the log into the database file
+// on its own connection, so commits never wait for that. Reads use a
+// separate read-only pool and never wait for writers; conversations are
+// also kept in memory as their last write committed them (see convCache),
+// which assumes this Store is the file's only writer.
 //
 // Migrations are the numbered files in migration/, embedded in the binary
 // and applied at Open, each in its own transaction, with the applied

@@ -34,7 +34,7 @@ func (s *Store) AppendMessage(ctx context.Context, m store.Message) (store.Messa
 	if m.ConversationID == "" {
 		return store.Message{}, errs.E(errs.Invalid, "message: conversation id is required")
 	}
-	err := s.withTx(ctx, "append message", func(tx *sql.Tx) error {
+	err := s.withTx(ctx, "append message", func(ctx context.Context, tx *sql.Tx) error {
 		var err error
 		m, err = s.appendMessageTx(ctx, tx, m)
 		return err
@@ -65,10 +65,43 @@ func (s *Store) appendMessageTx(ctx context.Context, tx *sql.Tx, m store.Message
 	if err != nil {
 		return m, dbError(err, "append message")
 	}
-	_, err = insert.ExecContext(ctx,
-		m.ID, m.ConversationID, m.Seq, m.Role, m.AgentID, m.Text, m.Intent, m.Confidence,
+	return m, insertMessage(ctx, insert, m)
+}
+
+// insertMessage runs the prepared sqlInsertMessage for m.
+func insertMessage(ctx context.Context, insert *sql.Stmt, m store.Message) error {
+	_, err := insert.ExecContext(ctx, messageArgs(nil, m)...)
+	return dbError(err, "message %q", m.ID)
+}
+
+// insertMessages inserts ms (IDs, Seq and times set) within tx: a turn's
+// two messages in one statement (a statement less for the writer, which
+// every turn waits for), others one by one.
+func (s *Store) insertMessages(ctx context.Context, tx *sql.Tx, ms []store.Message) error {
+	if len(ms) == 2 {
+		insert, err := s.txStmt(ctx, tx, sqlInsertTwoMessages)
+		if err != nil {
+			return dbError(err, "insert messages")
+		}
+		_, err = insert.ExecContext(ctx, messageArgs(messageArgs(make([]any, 0, 26), ms[0]), ms[1])...)
+		return dbError(err, "messages %q and %q", ms[0].ID, ms[1].ID)
+	}
+	insert, err := s.txStmt(ctx, tx, sqlInsertMessage)
+	if err != nil {
+		return dbError(err, "insert messages")
+	}
+	for _, m := range ms {
+		if err := insertMessage(ctx, insert, m); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// messageArgs appends m's values in the order of messageColumns.
+func messageArgs(args []any, m store.Message) []any {
+	return append(args, m.ID, m.ConversationID, m.Seq, m.Role, m.AgentID, m.Text, m.Intent, m.Confidence,
 		m.Emotion, m.EmotionScore, m.ArticleID, m.Meta, nanos(m.CreatedAt))
-	return m, dbError(err, "message %q", m.ID)
 }
 
 // Messages returns up to limit messages of a conversation with Seq greater
@@ -112,7 +145,7 @@ func (s *Store) Message(ctx context.Context, convID, msgID string) (store.Messag
 // Errors: errs.NotFound (the message is not in that conversation).
 func (s *Store) AddFeedback(ctx context.Context, f store.Feedback) error {
 	at := nanos(orNow(f.At))
-	return s.withTx(ctx, "add feedback", func(tx *sql.Tx) error {
+	return s.withTx(ctx, "add feedback", func(ctx context.Context, tx *sql.Tx) error {
 		var n int
 		err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM messages WHERE conversation_id = ? AND id = ?`,
 			f.ConversationID, f.MessageID).Scan(&n)
@@ -139,24 +172,35 @@ func (s *Store) SaveTurn(ctx context.Context, c store.Conversation, fromState st
 	if err != nil {
 		return nil, err
 	}
+	for _, m := range msgs {
+		if m.ConversationID != c.ID {
+			return nil, errs.E(errs.Invalid, "message for conversation %q in a turn of %q", m.ConversationID, c.ID)
+		}
+	}
 	c.UpdatedAt = orNow(c.UpdatedAt)
 	out := make([]store.Message, len(msgs))
-	err = s.withTx(ctx, "save turn", func(tx *sql.Tx) error {
-		if err := s.updateConversationTx(ctx, tx, c, profile, fromState); err != nil {
+	var stored store.Conversation
+	err = s.w.do(ctx, "save turn", func(ctx context.Context, tx *sql.Tx) error {
+		// One statement sets the conversation and reserves the messages'
+		// Seq numbers.
+		var (
+			last int64
+			err  error
+		)
+		stored, last, err = s.updateConversationTx(ctx, tx, c, profile, fromState, len(msgs))
+		if err != nil {
 			return err
 		}
 		for i, m := range msgs {
-			if m.ConversationID != c.ID {
-				return errs.E(errs.Invalid, "message for conversation %q in a turn of %q", m.ConversationID, c.ID)
+			if m.ID == "" {
+				m.ID = s.ids.next()
 			}
-			m, err := s.appendMessageTx(ctx, tx, m)
-			if err != nil {
-				return err
-			}
+			m.CreatedAt = orNow(m.CreatedAt)
+			m.Seq = last - int64(len(msgs)-1-i)
 			out[i] = m
 		}
-		return nil
-	})
+		return s.insertMessages(ctx, tx, out)
+	}, func() { s.convs.put(stored) })
 	if err != nil {
 		return nil, err
 	}

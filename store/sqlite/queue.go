@@ -38,11 +38,13 @@ func (s *Store) Enqueue(ctx context.Context, it store.QueueItem) error {
 	if it.ConversationID == "" {
 		return errs.E(errs.Invalid, "queue item: conversation id is required")
 	}
-	_, err := s.db.ExecContext(ctx, `INSERT INTO queue_items (`+queueColumns+`)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL)`,
-		it.ConversationID, it.Priority, it.Reason, it.Intent, it.Emotion, it.Summary, it.Skill,
-		nanos(orNow(it.EnqueuedAt)))
-	return dbError(err, "queued conversation %q", it.ConversationID)
+	return s.withTx(ctx, "enqueue", func(ctx context.Context, tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO queue_items (`+queueColumns+`)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL)`,
+			it.ConversationID, it.Priority, it.Reason, it.Intent, it.Emotion, it.Summary, it.Skill,
+			nanos(orNow(it.EnqueuedAt)))
+		return dbError(err, "queued conversation %q", it.ConversationID)
+	})
 }
 
 // QueueItems returns the whole queue: unclaimed items first, then claimed
@@ -90,7 +92,7 @@ func (s *Store) Claim(ctx context.Context, convID, agentID string, now time.Time
 		return store.QueueItem{}, errs.E(errs.Invalid, "claim: agent id is required")
 	}
 	var it store.QueueItem
-	err := s.withTx(ctx, "claim", func(tx *sql.Tx) error {
+	err := s.withTx(ctx, "claim", func(ctx context.Context, tx *sql.Tx) error {
 		var err error
 		it, err = scanQueueItem(tx.QueryRowContext(ctx, `UPDATE queue_items
 			SET claimed_by = ?,
@@ -122,17 +124,21 @@ func (s *Store) Claim(ctx context.Context, convID, agentID string, now time.Time
 // a new priority, reason and skill; EnqueuedAt is kept.
 // Errors: errs.NotFound (not queued).
 func (s *Store) Unclaim(ctx context.Context, convID string, priority int, reason, skill string) error {
-	res, err := s.db.ExecContext(ctx, `UPDATE queue_items
-		SET claimed_by = NULL, claimed_at = NULL, priority = ?, reason = ?, skill = ?
-		WHERE conversation_id = ?`, priority, reason, skill, convID)
-	return oneRow(res, err, "queued conversation %q", convID)
+	return s.withTx(ctx, "unclaim", func(ctx context.Context, tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE queue_items
+			SET claimed_by = NULL, claimed_at = NULL, priority = ?, reason = ?, skill = ?
+			WHERE conversation_id = ?`, priority, reason, skill, convID)
+		return oneRow(res, err, "queued conversation %q", convID)
+	})
 }
 
 // Dequeue removes a conversation from the queue.
 // Errors: errs.NotFound (not queued).
 func (s *Store) Dequeue(ctx context.Context, convID string) error {
-	res, err := s.db.ExecContext(ctx, `DELETE FROM queue_items WHERE conversation_id = ?`, convID)
-	return oneRow(res, err, "queued conversation %q", convID)
+	return s.withTx(ctx, "dequeue", func(ctx context.Context, tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `DELETE FROM queue_items WHERE conversation_id = ?`, convID)
+		return oneRow(res, err, "queued conversation %q", convID)
+	})
 }
 
 // ClaimedCount returns how many queued conversations agentID holds.

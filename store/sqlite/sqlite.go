@@ -31,13 +31,22 @@ const maxReaders = 8
 type Config struct {
 	// Path is the database file; its directory is created if missing.
 	Path string
+	// ConversationCache is how many recently written conversations are
+	// kept in memory for reading (0: DefaultConversationCache; negative:
+	// none). See convCache.
+	ConversationCache int
 }
 
 // Store is kefu's SQLite store. It is safe for concurrent use.
 type Store struct {
-	db  *sql.DB // writes: one connection, transactions BEGIN IMMEDIATE
+	db  *sql.DB // writes: one connection, used by w only, transactions BEGIN IMMEDIATE
 	rdb *sql.DB // reads: read-only pool
+	cdb *sql.DB // checkpoints: one connection, used by cp only
+	w   *writer
+	cp  *checkpointer
 	ids idSource
+	// convs caches conversations as committed (nil when disabled).
+	convs *convCache
 	stmts
 }
 
@@ -87,18 +96,39 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		_ = db.Close()
 		return nil, fmt.Errorf("sqlite: open %q for reading: %w", path, err)
 	}
-	s := &Store{db: db, rdb: rdb}
+	cdb, err := sql.Open("sqlite", dsn(path, true))
+	if err != nil {
+		_ = rdb.Close()
+		_ = db.Close()
+		return nil, fmt.Errorf("sqlite: open %q for checkpoints: %w", path, err)
+	}
+	cdb.SetMaxOpenConns(1)
+	size := cfg.ConversationCache
+	if size == 0 {
+		size = DefaultConversationCache
+	}
+	s := &Store{db: db, rdb: rdb, cdb: cdb, convs: newConvCache(size)}
 	if err := s.prepareWriters(ctx); err != nil {
 		_ = s.Close()
 		return nil, fmt.Errorf("sqlite: prepare: %w", err)
 	}
+	s.cp = startCheckpointer(cdb)
+	s.w = startWriter(db, s)
 	return s, nil
 }
 
-// Close closes both pools. The last connection to close checkpoints the
-// write-ahead log into the database file.
+// Close stops the writer after the transaction under way (later writes
+// fail with errs.Unavailable) and closes both pools. The last connection
+// to close checkpoints the write-ahead log into the database file.
 func (s *Store) Close() error {
-	return errors.Join(s.closeStmts(), s.rdb.Close(), s.db.Close())
+	if s.w != nil {
+		s.w.stop()
+	}
+	if s.cp != nil {
+		s.cp.stop()
+		s.cp = nil
+	}
+	return errors.Join(s.closeStmts(), s.cdb.Close(), s.rdb.Close(), s.db.Close())
 }
 
 // dsn builds the modernc.org/sqlite data source name. Every pragma is in
@@ -115,26 +145,17 @@ func dsn(path string, readOnly bool) string {
 	if readOnly {
 		q = append(q, "_pragma=query_only(1)")
 	} else {
-		q = append(q, "_pragma=journal_mode(WAL)", "_txlock=immediate")
+		q = append(q, "_pragma=journal_mode(WAL)", fmt.Sprintf("_pragma=wal_autocheckpoint(%d)", autoCheckpointPages), "_txlock=immediate")
 	}
 	return "file:" + esc + "?" + strings.Join(q, "&")
 }
 
-// withTx runs fn in a write transaction and commits it when fn returns nil.
-// fn must use tx only (the writer pool has a single connection).
-func (s *Store) withTx(ctx context.Context, op string, fn func(tx *sql.Tx) error) error {
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return dbError(err, "%s: begin", op)
-	}
-	if err := fn(tx); err != nil {
-		_ = tx.Rollback()
-		return err
-	}
-	if err := tx.Commit(); err != nil {
-		return dbError(err, "%s: commit", op)
-	}
-	return nil
+// withTx runs fn in a write transaction, shared with other callers (see
+// writer.go), and returns once fn's changes are committed, or rolled back
+// when fn fails. fn must use tx and the ctx it is given only, and must not
+// call other writing methods of the store (they would wait for it).
+func (s *Store) withTx(ctx context.Context, op string, fn txFunc) error {
+	return s.w.do(ctx, op, fn, nil)
 }
 
 // dbError is the one place where database/sql and driver errors become

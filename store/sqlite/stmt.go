@@ -8,8 +8,10 @@ import (
 )
 
 // stmts keeps prepared statements of the hot paths (a customer turn appends
-// two messages and updates the conversation): preparing a statement on
-// every call was a sixth of a turn's time in the profile.
+// two messages and updates the conversation, its next turn reads it; a
+// conversation starts with an insert and a transition):
+// preparing a statement on every call was a sixth of a turn's time in the
+// profile.
 type stmts struct {
 	mu sync.Mutex
 	m  map[stmtKey]*sql.Stmt
@@ -45,14 +47,37 @@ const (
 	sqlBumpSeq       = `UPDATE conversations SET last_seq = last_seq + 1 WHERE id = ? RETURNING last_seq`
 	sqlInsertMessage = `INSERT INTO messages (` + messageColumns + `)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	// sqlInsertTwoMessages inserts a bot turn's question and answer in one
+	// statement.
+	sqlInsertTwoMessages = `INSERT INTO messages (` + messageColumns + `)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?), (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	// sqlInsertConversation and sqlInsertTransition start a conversation.
+	sqlInsertConversation = `INSERT INTO conversations (` + conversationColumns + `)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING ` + conversationColumns
+	sqlInsertTransition = `INSERT INTO transitions
+			(conversation_id, from_state, to_state, reason, actor, at) VALUES (?, ?, ?, ?, ?, ?)`
+	// sqlUpdateConversation is the compare-and-set of a conversation; it
+	// also reserves the Seq numbers of the turn's messages and returns the
+	// row as committed (for the cache).
 	sqlUpdateConversation = `UPDATE conversations
 			SET state = ?, agent_id = ?, context = ?, locale = ?, updated_at = ?,
-			    profile = ?, verified = ?, user_id = ?
-			WHERE id = ? AND state = ?`
+			    profile = ?, verified = ?, user_id = ?, last_seq = last_seq + ?
+			WHERE id = ? AND state = ?
+			RETURNING last_seq, ` + conversationColumns
+	// sqlUpdateConversationSameState is sqlUpdateConversation for a turn
+	// that keeps the state (most): without state in its SET, SQLite leaves
+	// the conversations_state index alone, a page less to write per turn.
+	sqlUpdateConversationSameState = `UPDATE conversations
+			SET agent_id = ?, context = ?, locale = ?, updated_at = ?,
+			    profile = ?, verified = ?, user_id = ?, last_seq = last_seq + ?
+			WHERE id = ? AND state = ?
+			RETURNING last_seq, ` + conversationColumns
 )
 
 func (s *Store) prepareWriters(ctx context.Context) error {
-	for _, q := range []string{sqlBumpSeq, sqlInsertMessage, sqlUpdateConversation} {
+	for _, q := range []string{sqlBumpSeq, sqlInsertMessage, sqlInsertTwoMessages, sqlInsertConversation, sqlInsertTransition,
+		sqlUpdateConversation, sqlUpdateConversationSameState,
+		sqlSavepoint, sqlRelease, sqlRollbackTo} {
 		if _, err := s.prep(ctx, s.db, q); err != nil {
 			return err
 		}

@@ -43,11 +43,14 @@ func (s *Store) CreateTicket(ctx context.Context, t store.Ticket) (store.Ticket,
 	}
 	t.Status, t.AgentID, t.ResolvedAt = ticketOpen, "", nil
 	t.CreatedAt = orNow(t.CreatedAt)
-	_, err := s.db.ExecContext(ctx, `INSERT INTO tickets (`+ticketColumns+`)
-		VALUES (?, ?, ?, ?, ?, ?, ?, NULL)`,
-		t.ID, t.ConversationID, t.Text, t.Contact, t.Status, t.AgentID, nanos(t.CreatedAt))
+	err := s.withTx(ctx, "create ticket", func(ctx context.Context, tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO tickets (`+ticketColumns+`)
+			VALUES (?, ?, ?, ?, ?, ?, ?, NULL)`,
+			t.ID, t.ConversationID, t.Text, t.Contact, t.Status, t.AgentID, nanos(t.CreatedAt))
+		return dbError(err, "ticket %q", t.ID)
+	})
 	if err != nil {
-		return store.Ticket{}, dbError(err, "ticket %q", t.ID)
+		return store.Ticket{}, err
 	}
 	return t, nil
 }
@@ -113,7 +116,7 @@ func (s *Store) ResolveTicket(ctx context.Context, id, agentID string, now time.
 // it matched nothing, tells a missing ticket from one in the wrong state.
 func (s *Store) updateTicket(ctx context.Context, id, query string, args ...any) (store.Ticket, error) {
 	var t store.Ticket
-	err := s.withTx(ctx, "update ticket", func(tx *sql.Tx) error {
+	err := s.withTx(ctx, "update ticket", func(ctx context.Context, tx *sql.Tx) error {
 		var err error
 		t, err = scanTicket(tx.QueryRowContext(ctx, query, args...))
 		if err == nil {

@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
 	"time"
 
 	"github.com/kefu-ai/kefu/errs"
@@ -17,16 +18,18 @@ func (s *Store) RecordUnanswered(ctx context.Context, key, example, locale strin
 		return errs.E(errs.Invalid, "unanswered question: key is required")
 	}
 	n := nanos(orNow(at))
-	_, err := s.db.ExecContext(ctx, `INSERT INTO unanswered
-		(question_key, example, locale, hits, first_seen, last_seen) VALUES (?, ?, ?, 1, ?, ?)
-		ON CONFLICT (question_key) DO UPDATE SET
-			hits = unanswered.hits + 1,
-			first_seen = CASE WHEN excluded.first_seen < unanswered.first_seen
-				THEN excluded.first_seen ELSE unanswered.first_seen END,
-			last_seen = CASE WHEN excluded.last_seen > unanswered.last_seen
-				THEN excluded.last_seen ELSE unanswered.last_seen END`,
-		key, example, locale, n, n)
-	return dbError(err, "unanswered question %q", key)
+	return s.withTx(ctx, "record unanswered", func(ctx context.Context, tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO unanswered
+			(question_key, example, locale, hits, first_seen, last_seen) VALUES (?, ?, ?, 1, ?, ?)
+			ON CONFLICT (question_key) DO UPDATE SET
+				hits = unanswered.hits + 1,
+				first_seen = CASE WHEN excluded.first_seen < unanswered.first_seen
+					THEN excluded.first_seen ELSE unanswered.first_seen END,
+				last_seen = CASE WHEN excluded.last_seen > unanswered.last_seen
+					THEN excluded.last_seen ELSE unanswered.last_seen END`,
+			key, example, locale, n, n)
+		return dbError(err, "unanswered question %q", key)
+	})
 }
 
 // UnansweredQuestions returns up to limit groups (<= 0: all), the most
@@ -60,6 +63,8 @@ func (s *Store) UnansweredQuestions(ctx context.Context, limit int) ([]store.Una
 // DeleteUnanswered forgets a question group (once an article answers it).
 // Errors: errs.NotFound.
 func (s *Store) DeleteUnanswered(ctx context.Context, key string) error {
-	res, err := s.db.ExecContext(ctx, `DELETE FROM unanswered WHERE question_key = ?`, key)
-	return oneRow(res, err, "unanswered question %q", key)
+	return s.withTx(ctx, "delete unanswered", func(ctx context.Context, tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `DELETE FROM unanswered WHERE question_key = ?`, key)
+		return oneRow(res, err, "unanswered question %q", key)
+	})
 }
