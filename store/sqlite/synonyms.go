@@ -56,7 +56,7 @@ func (s *Store) SaveSynonyms(ctx context.Context, groups [][]string, version int
 		return store.SynonymSet{}, fmt.Errorf("sqlite: encode synonyms: %w", err)
 	}
 	set := store.SynonymSet{Groups: groups, Version: version + 1, UpdatedAt: time.Now().UTC(), UpdatedBy: by}
-	err = s.withTx(ctx, "save synonyms", func(tx *sql.Tx) error {
+	err = s.withTx(ctx, "save synonyms", func(ctx context.Context, tx *sql.Tx) error {
 		var stored int
 		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM synonym_sets`).Scan(&stored); err != nil {
 			return dbError(err, "synonyms")
