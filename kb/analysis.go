@@ -190,7 +190,7 @@ var defaultTuning = tuning{
 // the analysis chain changes: an index of another version is rebuilt from
 // the store at Open.
 func (t tuning) mappingVersion() string {
-	return fmt.Sprintf("kefu-kb-2/stem=%t/uni=%t/stop=%s/bm25=%t/sep=%t", t.Stem, t.Unigram, t.ZhStop, t.BM25, t.Separate)
+	return fmt.Sprintf("kefu-kb-3/stem=%t/uni=%t/stop=%s/bm25=%t/sep=%t", t.Stem, t.Unigram, t.ZhStop, t.BM25, t.Separate)
 }
 
 // Index field names.
@@ -206,8 +206,13 @@ const (
 	fFrom      = "valid_from"
 	fUntil     = "valid_until"
 	fStamp     = "stamp"
+	fWindowed  = "windowed"  // windowedTerm on articles with a validity window
 	fTitleRaw  = "title_raw" // stored for hits, not indexed
 )
+
+// windowedTerm marks articles with a validity window: the ranker reads
+// their windows (and only theirs) from doc values.
+const windowedTerm = "yes"
 
 // buildMapping returns the index mapping for t.
 func buildMapping(t tuning) (*mapping.IndexMappingImpl, error) {
@@ -275,11 +280,16 @@ func buildMapping(t tuning) (*mapping.IndexMappingImpl, error) {
 		dm.AddFieldMappingsAt(fText, textField())
 	}
 	dm.AddFieldMappingsAt(fAnswer, textField())
-	for _, f := range []string{fTags, fIntent, fLocale, fStatus} {
+	for _, f := range []string{fTags, fIntent, fLocale, fStatus, fWindowed} {
 		dm.AddFieldMappingsAt(f, keywordField())
 	}
-	dm.AddFieldMappingsAt(fFrom, numericField())
-	dm.AddFieldMappingsAt(fUntil, numericField())
+	// The ranker reads the validity windows of windowed articles from
+	// doc values (postings.go: windowsOf).
+	for _, f := range []string{fFrom, fUntil} {
+		nf := numericField()
+		nf.DocValues = true
+		dm.AddFieldMappingsAt(f, nf)
+	}
 	dm.AddFieldMappingsAt(fStamp, storedOnly())
 	dm.AddFieldMappingsAt(fTitleRaw, storedOnly())
 

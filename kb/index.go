@@ -65,7 +65,7 @@ func (k *KB) build(ctx context.Context, arts []store.Article) (*handle, error) {
 	if err != nil {
 		return nil, fmt.Errorf("kb: create index: %w", err)
 	}
-	h := &handle{idx: idx, dir: dir}
+	h := &handle{idx: idx, dir: dir, postings: newPostingsCache()}
 	fail := func(err error) (*handle, error) {
 		h.close()
 		os.RemoveAll(dir)
@@ -129,6 +129,9 @@ func (k *KB) toDoc(a store.Article) map[string]any {
 		fUntil:    until,
 		fStamp:    stamp(a),
 		fTitleRaw: a.Title,
+	}
+	if a.ValidFrom != nil || a.ValidUntil != nil {
+		d[fWindowed] = windowedTerm
 	}
 	if k.tune.Separate {
 		d[fTitle] = a.Title

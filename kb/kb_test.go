@@ -1076,34 +1076,3 @@ func TestConcurrentEditorsAndCustomers(t *testing.T) {
 		t.Errorf("%d created articles left, %d found", want, found)
 	}
 }
-
-func TestCommonTermsSelectNoCandidates(t *testing.T) {
-	cases := loadRetrieval(t)
-	k, _, _ := newTestKB(t, defaultTuning)
-	importFile(t, k, articlesPath)
-	full := searchAll(t, k, cases)
-	defer func(m, f float64) { commonMinDocs, commonFraction = m, f }(commonMinDocs, commonFraction)
-	commonMinDocs, commonFraction = 5, 0.05 // terms in more than 8 of 167 articles are common
-	pruned := searchAll(t, k, cases)
-	sameTop := 0
-	for i := range full {
-		if len(full[i]) > 0 && len(pruned[i]) > 0 && full[i][0].ID == pruned[i][0].ID {
-			sameTop++
-		}
-		// Scores of the candidates that remain are unchanged (but for the
-		// negligible candidate clause).
-		scores := map[string]float64{}
-		for _, h := range full[i] {
-			scores[h.ID] = h.Score
-		}
-		for _, h := range pruned[i] {
-			if s, ok := scores[h.ID]; ok && math.Abs(s-h.Score) > 1e-5*s { // the candidate clause adds ~1e-6
-				t.Fatalf("query %d: %s scored %v, pruned %v", i, h.ID, s, h.Score)
-			}
-		}
-	}
-	t.Logf("same best hit for %d of %d searches with common terms not selecting candidates", sameTop, len(full))
-	if sameTop < len(full)*9/10 {
-		t.Errorf("only %d of %d best hits kept", sameTop, len(full))
-	}
-}

@@ -1,18 +1,17 @@
 package kb
 
 import (
-	"cmp"
 	"context"
-	"slices"
+	"fmt"
 	"strings"
 	"time"
 	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/search/query"
 
 	"github.com/kefu-ai/kefu/errs"
-	"github.com/kefu-ai/kefu/nlu/text"
 )
 
 // Search limits.
@@ -94,9 +93,90 @@ type searchOpts struct {
 	limit  int
 }
 
-// search runs a checked query.
+// search runs a checked query through the ranker (rank.go).
 func (k *KB) search(ctx context.Context, q string, o searchOpts) ([]Hit, error) {
-	return k.run(ctx, func(h *handle) query.Query { return k.textQuery(ctx, h, q) }, o, []string{"-_score", "_id"})
+	select {
+	case k.rankSlots <- struct{}{}:
+		defer func() { <-k.rankSlots }()
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	// Idle CPUs rank segments in parallel; under load each search gets
+	// one.
+	workers := 1
+	for workers < cap(k.rankSlots) {
+		select {
+		case k.rankSlots <- struct{}{}:
+			workers++
+			defer func() { <-k.rankSlots }()
+			continue
+		default:
+		}
+		break
+	}
+	h, err := k.acquire()
+	if err != nil {
+		return nil, err
+	}
+	defer h.release()
+	hits, err := k.rank(ctx, h, q, o, workers, nil)
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		return nil, errs.E(errs.Internal, "kb: search: %v", err)
+	}
+	return hits, nil
+}
+
+// rank returns the o.limit best hits for q in h on up to workers
+// goroutines; st, when not nil, counts the work.
+func (k *KB) rank(ctx context.Context, h *handle, q string, o searchOpts, workers int, st *rankStats) ([]Hit, error) {
+	snap, err := h.snapshot()
+	if err != nil {
+		return nil, err
+	}
+	defer snap.Close()
+	return k.rankIn(ctx, h, snap, q, o, workers, st)
+}
+
+// snapshot opens a reader on h's current state; the caller closes it.
+func (h *handle) snapshot() (*scorch.IndexSnapshot, error) {
+	adv, err := h.idx.Advanced()
+	if err != nil {
+		return nil, err
+	}
+	r, err := adv.Reader()
+	if err != nil {
+		return nil, err
+	}
+	snap, ok := r.(*scorch.IndexSnapshot)
+	if !ok {
+		r.Close()
+		return nil, fmt.Errorf("kb: the index is not a scorch index (%T)", r)
+	}
+	return snap, nil
+}
+
+// rankIn is rank on the snapshot snap of h.
+func (k *KB) rankIn(ctx context.Context, h *handle, snap *scorch.IndexSnapshot, q string, o searchOpts, workers int, st *rankStats) ([]Hit, error) {
+	rq, err := k.compileText(snap, h.postings, q)
+	if err != nil {
+		return nil, err
+	}
+	top, err := rq.top(ctx, h.postings, o, o.limit, workers, st)
+	if err != nil {
+		return nil, err
+	}
+	hits := make([]Hit, 0, len(top))
+	for _, t := range top {
+		title, err := hitTitle(rq.segs[t.seg], t.doc)
+		if err != nil {
+			return nil, err
+		}
+		hits = append(hits, Hit{ID: t.id, Score: t.score, Title: title})
+	}
+	return hits, nil
 }
 
 // ids lists documents matching extra and o's filters (nil extra: all),
@@ -137,168 +217,6 @@ func (k *KB) run(ctx context.Context, mk func(*handle) query.Query, o searchOpts
 		hits = append(hits, Hit{ID: d.ID, Score: d.Score, Title: title})
 	}
 	return hits, nil
-}
-
-// candidateBoost scales the clause that only selects candidates: its
-// score must not count. (Bleve applies boosts at the leaves only.)
-const candidateBoost = 1e-6
-
-// textQuery matches q (and its synonyms, weighed down) in the text fields
-// with the tuned boosts.
-//
-// Bleve multiplies a disjunction's score by the share of its clauses that
-// matched (coord). Within one field's match that rewards covering more of
-// the query's terms, which helps; across fields and synonyms it would
-// double the score of any article that happens to match the answer or a
-// synonym. So the parts are summed instead: a candidate clause (anything
-// matching, at a negligible boost) is the must of nested boolean queries
-// whose single should clauses add each part's score.
-func (k *KB) textQuery(ctx context.Context, h *handle, q string) query.Query {
-	t := k.tune
-	type fieldBoost struct {
-		field string
-		boost float64
-	}
-	fields := []fieldBoost{{fText, t.Questions}, {fAnswer, t.Answer}}
-	if t.Separate {
-		fields = []fieldBoost{{fQuestions, t.Questions}, {fTitle, t.Title}, {fAnswer, t.Answer}}
-	}
-	match := func(s, field string, boost float64, and bool) query.Query {
-		m := bleve.NewMatchQuery(s)
-		m.SetField(field)
-		m.Analyzer = analyzerMain
-		m.SetBoost(boost)
-		if and {
-			m.SetOperator(query.MatchQueryOperatorAnd)
-		}
-		return m
-	}
-	var parts []query.Query
-	candidates := bleve.NewDisjunctionQuery()
-	rare := k.rareTerms(ctx, h, q, fields[0].field)
-	for _, f := range fields {
-		if f.boost > 0 {
-			parts = append(parts, match(q, f.field, f.boost, false))
-			if rare == nil {
-				candidates.AddQuery(match(q, f.field, candidateBoost, false))
-				continue
-			}
-			for _, term := range rare {
-				tq := bleve.NewTermQuery(term)
-				tq.SetField(f.field)
-				tq.SetBoost(candidateBoost)
-				candidates.AddQuery(tq)
-			}
-		}
-	}
-	if t.SynonymBoost > 0 {
-		// An alternative must match whole (all its terms), so "money
-		// back" does not find every article saying "back".
-		var groups []*query.DisjunctionQuery
-		all := bleve.NewDisjunctionQuery()
-		for _, alts := range k.syn.expand(text.Normalize(q)) {
-			g := bleve.NewDisjunctionQuery()
-			for _, s := range alts {
-				one := bleve.NewDisjunctionQuery()
-				for _, f := range fields {
-					if f.boost > 0 {
-						m := match(s, f.field, f.boost*t.SynonymBoost, true)
-						g.AddQuery(m)
-						all.AddQuery(m)
-						one.AddQuery(m)
-						candidates.AddQuery(match(s, f.field, candidateBoost, true))
-					}
-				}
-				if t.SynMode == 0 {
-					groups = append(groups, one)
-				}
-			}
-			if t.SynMode == 1 {
-				groups = append(groups, g)
-			}
-		}
-		if t.SynMode == 2 && len(all.Disjuncts) > 0 {
-			groups = append(groups, all)
-		}
-		for _, g := range groups {
-			parts = append(parts, g)
-		}
-	}
-	var scored query.Query = candidates
-	for _, p := range parts {
-		b := bleve.NewBooleanQuery()
-		b.AddMust(scored)
-		b.AddShould(p)
-		scored = b
-	}
-	return scored
-}
-
-// Common terms. In a large index a query's frequent terms (a character
-// like 货 in a shop's knowledge base) have long posting lists that cost
-// most of the search time and add little to the ranking. As in a
-// "common terms" query, they then do not select candidates: only rarer
-// terms do, and the frequent ones still add their score to those.
-// (Variables so tests can reach the behaviour with small indexes.)
-var (
-	commonMinDocs  = 2000.0 // never common below this document frequency
-	commonFraction = 0.05   // common above this share of the index
-	minRareTerms   = 3      // if all terms are common, the rarest still select
-)
-
-// rareTerms returns the query's terms that are not common in field, or
-// nil when none is common (the whole query selects candidates).
-func (k *KB) rareTerms(ctx context.Context, h *handle, q, field string) []string {
-	n, err := h.idx.DocCount()
-	if err != nil || float64(n)*commonFraction <= commonMinDocs {
-		return nil
-	}
-	cutoff := uint64(float64(n) * commonFraction)
-	adv, err := h.idx.Advanced()
-	if err != nil {
-		return nil
-	}
-	r, err := adv.Reader()
-	if err != nil {
-		return nil
-	}
-	defer r.Close()
-	type termDF struct {
-		term string
-		df   uint64
-	}
-	var all []termDF
-	seen := map[string]bool{}
-	for _, t := range k.main.Analyze([]byte(q)) {
-		term := string(t.Term)
-		if seen[term] {
-			continue
-		}
-		seen[term] = true
-		tfr, err := r.TermFieldReader(ctx, t.Term, field, false, false, false)
-		if err != nil {
-			return nil
-		}
-		all = append(all, termDF{term, tfr.Count()})
-		tfr.Close()
-	}
-	var rare []string
-	for _, t := range all {
-		if t.df <= cutoff {
-			rare = append(rare, t.term)
-		}
-	}
-	if len(rare) == len(all) {
-		return nil
-	}
-	if len(rare) < minRareTerms {
-		slices.SortFunc(all, func(a, b termDF) int { return cmp.Compare(a.df, b.df) })
-		rare = rare[:0]
-		for _, t := range all[:min(minRareTerms, len(all))] {
-			rare = append(rare, t.term)
-		}
-	}
-	return rare
 }
 
 func termQuery(field, v string) query.Query {
