@@ -495,10 +495,17 @@ func TestConsoleUnansweredToVariant(t *testing.T) {
 	)
 	conWait(t, ed, "the unanswered question", `[...document.querySelectorAll('[data-testid=unanswered-item]')]
 		.some((li) => li.textContent.includes(`+conJS(oos)+`))`)
-	conDo(t, ed, "editor makes it a question variant",
-		chromedp.Click(conTID("unanswered-item", ` [data-testid="make-variant"]`)),
-		chromedp.WaitVisible(conTID("variant-target", `[data-article-id="`+target.ID+`"]`)),
-		chromedp.Click(conTID("variant-target", `[data-article-id="`+target.ID+`"]`)),
+	// The list re-renders when a refresh lands, closing an open picker and
+	// replacing the nodes a first look found: open the picker (again) and
+	// pick the article in one polled step, until the click takes.
+	conWait(t, ed, "the question's picker offering the target article", `(() => {
+		const b = document.querySelector('[data-testid=variant-target][data-article-id="`+target.ID+`"]');
+		if (b) { b.click(); return true; }
+		const li = [...document.querySelectorAll('[data-testid=unanswered-item]')].find((li) => li.textContent.includes(`+conJS(oos)+`));
+		const mv = li && li.querySelector('[data-testid=make-variant]');
+		if (mv && mv.getAttribute('aria-expanded') !== 'true') mv.click();
+		return false; })()`)
+	conDo(t, ed, "the variant saved",
 		chromedp.WaitVisible(conTID("save-status", `[data-state="saved"]`)),
 	)
 	conWait(t, ed, "the question in the form", `document.querySelector('[data-testid=field-questions]').value.split('\n').includes(`+conJS(oos)+`)`)
