@@ -125,6 +125,18 @@ export class ApiError extends Error {
 }
 
 /**
+ * signOutOnAuthError hands a 401 (session ended) or 403 (wrong role) to
+ * signOut with the reason to show, and reports whether it did.
+ */
+export function signOutOnAuthError(err, signOut) {
+  if (err instanceof ApiError && (err.status === 401 || err.status === 403)) {
+    signOut(err.status === 401 ? t('err.sessionEnded') : t('signin.wrongRole'));
+    return true;
+  }
+  return false;
+}
+
+/**
  * api calls the JSON API with the bearer token. It resolves to the parsed
  * body (null for 204) and rejects with ApiError (status 0 for a network
  * failure). A 429 is retried once after Retry-After (at most 5 s).

@@ -6,7 +6,7 @@
 // the page with textContent (through el()); nothing is parsed as markup.
 
 import {
-  el, byTestId, initI18n, wireLangToggle, onLangChange, t, api, ApiError, describeError,
+  el, byTestId, initI18n, wireLangToggle, onLangChange, t, api, ApiError, describeError, signOutOnAuthError,
   session, announce, setStatus, fmtDuration, fmtTime, getLang,
 } from './common.js';
 import { STRINGS } from './strings.js';
@@ -137,13 +137,7 @@ function signOut(reason) {
 }
 
 /** authFailed signs out on 401/403 and reports whether it did. */
-function authFailed(err) {
-  if (err instanceof ApiError && (err.status === 401 || err.status === 403)) {
-    signOut(err.status === 401 ? t('err.sessionEnded') : t('signin.wrongRole'));
-    return true;
-  }
-  return false;
-}
+const authFailed = (err) => signOutOnAuthError(err, signOut);
 
 // ---- the queue ------------------------------------------------------------------
 

@@ -8,7 +8,7 @@
 // form values, never as markup.
 
 import {
-  el, byTestId, initI18n, wireLangToggle, onLangChange, t, api, ApiError, describeError,
+  el, byTestId, initI18n, wireLangToggle, onLangChange, t, api, ApiError, describeError, signOutOnAuthError,
   session, announce, setStatus, fmtTime, localDateTimeValue, rfc3339, getLang,
 } from './common.js';
 import { STRINGS } from './strings.js';
@@ -148,13 +148,8 @@ function signOut(reason) {
   byTestId('token-input').focus();
 }
 
-function authFailed(err) {
-  if (err instanceof ApiError && (err.status === 401 || err.status === 403)) {
-    signOut(err.status === 401 ? t('err.sessionEnded') : t('signin.wrongRole'));
-    return true;
-  }
-  return false;
-}
+/** authFailed signs out on 401/403 and reports whether it did. */
+const authFailed = (err) => signOutOnAuthError(err, signOut);
 
 // ---- search and listing ------------------------------------------------------------
 
