@@ -670,14 +670,7 @@ func (w *wand) raise(theta float64) {
 // document having only the set's terms can score at most.
 func (w *wand) add(i int32) float64 {
 	if ci := w.solo[i]; ci >= 0 {
-		c := &w.conjs[ci]
-		p := &w.parts[c.part]
-		if p.k == w.baseParts[c.part].k {
-			w.touchedParts = append(w.touchedParts, c.part)
-		}
-		nk, nsum := p.k+c.mult, p.sum+c.max
-		w.total += (nk*nsum - p.k*p.sum) * p.invN
-		p.k, p.sum = nk, nsum
+		w.grow(&w.conjs[ci])
 		return w.total
 	}
 	for _, ci := range w.termConjs[i] {
@@ -689,16 +682,21 @@ func (w *wand) add(i int32) float64 {
 				continue
 			}
 		}
-		// The part's bound grows from k·sum/n to (k+mult)·(sum+max)/n.
-		p := &w.parts[c.part]
-		if p.k == w.baseParts[c.part].k {
-			w.touchedParts = append(w.touchedParts, c.part)
-		}
-		nk, nsum := p.k+c.mult, p.sum+c.max
-		w.total += (nk*nsum - p.k*p.sum) * p.invN
-		p.k, p.sum = nk, nsum
+		w.grow(c)
 	}
 	return w.total
+}
+
+// grow adds a conjunction that is now whole to its part: the part's bound
+// grows from k·sum/n to (k+mult)·(sum+max)/n.
+func (w *wand) grow(c *wconj) {
+	p := &w.parts[c.part]
+	if p.k == w.baseParts[c.part].k {
+		w.touchedParts = append(w.touchedParts, c.part)
+	}
+	nk, nsum := p.k+c.mult, p.sum+c.max
+	w.total += (nk*nsum - p.k*p.sum) * p.invN
+	p.k, p.sum = nk, nsum
 }
 
 func (w *wand) resetBound() {
