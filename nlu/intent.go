@@ -197,9 +197,9 @@ func (m *intentModel) pickThreshold(texts []string, val []Example) float32 {
 	rng := rand.New(rand.NewPCG(0x7468, 0x7265))
 	picks := make([]float32, resamples)
 	sample := make([]thresholdRow, len(rows))
+	idx := make([]int, len(rows))
 	for k := range picks {
 		// Drawing sorted indices keeps the sample sorted by confidence.
-		idx := make([]int, len(rows))
 		for i := range idx {
 			idx[i] = rng.IntN(len(rows))
 		}
