@@ -125,7 +125,8 @@ type Config struct {
 	SubscriberBuffer int `mapstructure:"subscriber_buffer"`
 	// MaxSubscribers per conversation.
 	MaxSubscribers int `mapstructure:"max_subscribers"`
-	// LockShards bounds the per-conversation lock table.
+	// LockShards splits the per-conversation lock table (a mutex for each
+	// conversation in use) in this many independently locked parts.
 	LockShards int `mapstructure:"lock_shards"`
 
 	// Phrases are the bot's own sentences by locale ("zh-CN", "en").
