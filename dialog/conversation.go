@@ -7,7 +7,9 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/kefu-ai/kefu/errs"
@@ -50,7 +52,7 @@ func (e *Engine) Start(ctx context.Context, s Start) (store.Conversation, error)
 	now := e.now()
 	verified := VerifyUser(e.cfg.ShopSecret, s.UserID, s.UserSig)
 	c := store.Conversation{
-		ID:        newID("c"),
+		ID:        newID("c", now),
 		UserID:    strings.TrimSpace(s.UserID),
 		Verified:  verified,
 		Channel:   strings.TrimSpace(s.Channel),
@@ -100,8 +102,15 @@ func userMAC(secret, userID string) []byte {
 	return m.Sum(nil)
 }
 
-func newID(prefix string) string {
-	return prefix + "_" + strings.ToLower(rand.Text())
+// newID makes a conversation id: prefix, "_", the creation time in
+// nanoseconds as 13 base-32 digits (fixed width, so ids sort by time) and
+// 16 random characters (80 bits: an id cannot be guessed). Ids that sort
+// by time keep the index entries of the conversations in progress on a
+// few neighbouring pages of the store, so a commit writes fewer pages
+// than with ids scattered over the whole index.
+func newID(prefix string, now time.Time) string {
+	t := strconv.FormatUint(uint64(now.UnixNano()), 32)
+	return prefix + "_" + strings.Repeat("0", max(0, 13-len(t))) + t + strings.ToLower(rand.Text()[:16])
 }
 
 // validText applies the message rules: valid UTF-8, not blank, at most
