@@ -53,7 +53,7 @@ func TestListMigrations(t *testing.T) {
 // stay applied.
 func TestMigrateRollsBackAFailingFile(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "m.db")
-	db, err := sql.Open("sqlite", dsn(path, false))
+	db, err := sql.Open("sqlite", dsn(path, false, 2*restartPages))
 	if err != nil {
 		t.Fatal(err)
 	}

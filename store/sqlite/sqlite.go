@@ -1,6 +1,7 @@
 package sqlite
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"database/sql"
@@ -35,6 +36,10 @@ type Config struct {
 	// kept in memory for reading (0: DefaultConversationCache; negative:
 	// none). See convCache.
 	ConversationCache int
+
+	// restartPages overrides the log length at which the log starts over
+	// (tests; 0: restartPages).
+	restartPages int
 }
 
 // Store is kefu's SQLite store. It is safe for concurrent use.
@@ -64,7 +69,8 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		return nil, fmt.Errorf("sqlite: create directory for %q: %w", path, err)
 	}
 
-	db, err := sql.Open("sqlite", dsn(path, false))
+	restart := cmp.Or(cfg.restartPages, restartPages)
+	db, err := sql.Open("sqlite", dsn(path, false, 2*restart))
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: open %q: %w", path, err)
 	}
@@ -84,7 +90,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		return nil, fmt.Errorf("sqlite: migrate %q: %w", path, err)
 	}
 
-	rdb, err := sql.Open("sqlite", dsn(path, true))
+	rdb, err := sql.Open("sqlite", dsn(path, true, 0))
 	if err != nil {
 		_ = db.Close()
 		return nil, fmt.Errorf("sqlite: open %q for reading: %w", path, err)
@@ -96,7 +102,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		_ = db.Close()
 		return nil, fmt.Errorf("sqlite: open %q for reading: %w", path, err)
 	}
-	cdb, err := sql.Open("sqlite", dsn(path, true))
+	cdb, err := sql.Open("sqlite", dsn(path, true, 0))
 	if err != nil {
 		_ = rdb.Close()
 		_ = db.Close()
@@ -112,8 +118,9 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		_ = s.Close()
 		return nil, fmt.Errorf("sqlite: prepare: %w", err)
 	}
-	s.cp = startCheckpointer(cdb)
-	s.w = startWriter(db, s)
+	s.w = newWriter(db, s)
+	s.cp = startCheckpointer(cdb, restart, s.w.catchUp)
+	go s.w.run()
 	return s, nil
 }
 
@@ -134,7 +141,8 @@ func (s *Store) Close() error {
 // dsn builds the modernc.org/sqlite data source name. Every pragma is in
 // the DSN so that each pooled connection gets it when it is opened (one
 // db.Exec would configure one connection only).
-func dsn(path string, readOnly bool) string {
+// autoCheckpoint is the writer's wal_autocheckpoint (pages).
+func dsn(path string, readOnly bool, autoCheckpoint int) string {
 	// SQLite decodes %XX in URI file names; escape what would end the path.
 	esc := strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(path)
 	q := []string{
@@ -145,7 +153,7 @@ func dsn(path string, readOnly bool) string {
 	if readOnly {
 		q = append(q, "_pragma=query_only(1)")
 	} else {
-		q = append(q, "_pragma=journal_mode(WAL)", fmt.Sprintf("_pragma=wal_autocheckpoint(%d)", autoCheckpointPages), "_txlock=immediate")
+		q = append(q, "_pragma=journal_mode(WAL)", fmt.Sprintf("_pragma=wal_autocheckpoint(%d)", autoCheckpoint), "_txlock=immediate")
 	}
 	return "file:" + esc + "?" + strings.Join(q, "&")
 }

@@ -22,7 +22,7 @@ func TestSynonymsUpgradeAndReopen(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	db, err := sql.Open("sqlite", dsn(path, false))
+	db, err := sql.Open("sqlite", dsn(path, false, 2*restartPages))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -66,6 +66,11 @@ type writer struct {
 	once  sync.Once
 
 	commits, calls atomic.Int64 // committed transactions and the calls in them
+
+	// checkpoint asks for a checkpoint on the write connection between
+	// two batches (see checkpoint.go).
+	checkpoint atomic.Bool
+	catchUps   atomic.Int64 // checkpoints run on the write connection
 }
 
 // WriteStats counts the store's write transactions since Open.
@@ -80,15 +85,24 @@ func (s *Store) WriteStats() WriteStats {
 	return WriteStats{Commits: s.w.commits.Load(), Calls: s.w.calls.Load()}
 }
 
-func startWriter(db *sql.DB, s *Store) *writer {
-	w := &writer{
+// newWriter makes the writer of s; go run() starts it.
+func newWriter(db *sql.DB, s *Store) *writer {
+	return &writer{
 		db: db, st: s,
 		wake:  make(chan struct{}, 1),
 		quit:  make(chan struct{}),
 		ended: make(chan struct{}),
 	}
-	go w.run()
-	return w
+}
+
+// catchUp asks the writer to checkpoint the log between two batches; it
+// never blocks.
+func (w *writer) catchUp() {
+	w.checkpoint.Store(true)
+	select {
+	case w.wake <- struct{}{}:
+	default:
+	}
 }
 
 // stop ends the writer after the batch under way; calls still pending
@@ -171,7 +185,18 @@ func (w *writer) run() {
 				close(c.done)
 			}
 			clear(batch)
+			w.catchUpNow()
 		}
+		w.catchUpNow()
+	}
+}
+
+// catchUpNow runs the checkpoint catchUp asked for, if it did: callers
+// that queue meanwhile wait for it.
+func (w *writer) catchUpNow() {
+	if w.checkpoint.CompareAndSwap(true, false) {
+		walCheckpoint(w.db)
+		w.catchUps.Add(1)
 	}
 }
 
