@@ -1,6 +1,7 @@
 package sqlite
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -119,9 +120,12 @@ func (s *Store) updateConversationTx(ctx context.Context, tx *sql.Tx, c store.Co
 	if err != nil {
 		return store.Conversation{}, 0, dbError(err, "conversation %q", c.ID)
 	}
-	var last int64
-	stored, err := scanConversation(upd.QueryRowContext(ctx, args...), &last)
+	var last, createdAt int64
+	stored := c
+	err = upd.QueryRowContext(ctx, args...).Scan(&last, &stored.Channel, &createdAt)
 	if err == nil {
+		stored.CreatedAt, stored.UpdatedAt = fromNanos(createdAt), fromNanos(nanos(c.UpdatedAt))
+		stored.Context = bytes.Clone(c.Context) // the caller may change its own
 		return stored, last, nil
 	}
 	if !errors.Is(err, sql.ErrNoRows) {

@@ -58,12 +58,13 @@ const (
 			(conversation_id, from_state, to_state, reason, actor, at) VALUES (?, ?, ?, ?, ?, ?)`
 	// sqlUpdateConversation is the compare-and-set of a conversation; it
 	// also reserves the Seq numbers of the turn's messages and returns the
-	// row as committed (for the cache).
+	// columns it does not set, so that the row as committed (for the
+	// cache) is known without reading it all back.
 	sqlUpdateConversation = `UPDATE conversations
 			SET state = ?, agent_id = ?, context = ?, locale = ?, updated_at = ?,
 			    profile = ?, verified = ?, user_id = ?, last_seq = last_seq + ?
 			WHERE id = ? AND state = ?
-			RETURNING last_seq, ` + conversationColumns
+			RETURNING last_seq, channel, created_at`
 	// sqlUpdateConversationSameState is sqlUpdateConversation for a turn
 	// that keeps the state (most): without state in its SET, SQLite leaves
 	// the conversations_state index alone, a page less to write per turn.
@@ -71,7 +72,7 @@ const (
 			SET agent_id = ?, context = ?, locale = ?, updated_at = ?,
 			    profile = ?, verified = ?, user_id = ?, last_seq = last_seq + ?
 			WHERE id = ? AND state = ?
-			RETURNING last_seq, ` + conversationColumns
+			RETURNING last_seq, channel, created_at`
 )
 
 func (s *Store) prepareWriters(ctx context.Context) error {
