@@ -32,6 +32,26 @@ func BenchmarkSearch(b *testing.B) {
 	}
 }
 
+// BenchmarkAnswer measures answer selection over the demo shop's
+// articles for customers' questions as the dialogue engine asks them (see
+// loadAnswerRequests), cycling through all of them: most are answered
+// from the intent's articles (the answer cache), out-of-scope ones by
+// search.
+func BenchmarkAnswer(b *testing.B) {
+	reqs := loadAnswerRequests(b, answerQuestionDirs...)
+	k, _, _ := newTestKB(b, defaultTuning)
+	importFile(b, k, articlesPath)
+	if _, _, err := k.Answer(ctx, reqs[0]); err != nil { // builds the answer cache
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		if _, _, err := k.Answer(ctx, reqs[i%len(reqs)]); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
 // genArticles makes n articles for a large knowledge base from the demo
 // shop's: article i is a demo article about a product of its own (a
 // random two-character name prefixed to its title and questions, so the
