@@ -2,6 +2,7 @@ package kb
 
 import (
 	"context"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -172,7 +173,8 @@ func (k *KB) indexedCandidates(ctx context.Context, txt, intent, loc string, now
 	if err != nil {
 		return nil, err
 	}
-	qt := k.queryTerms(txt, nil)
+	d := newTermDict()
+	qt := k.queryTerms(d, k.syn.cur.Load(), txt, anySynonym)
 	var cs []cand
 	for _, id := range ids {
 		a, err := k.st.Article(ctx, id)
@@ -185,7 +187,7 @@ func (k *KB) indexedCandidates(ctx context.Context, txt, intent, loc string, now
 		if !live(a, now) || a.Intent != intent || (loc != "" && a.Locale != loc) {
 			continue // changed a moment ago
 		}
-		cs = append(cs, cand{a: a, lex: lex[id], sim: k.similarity(qt, a)})
+		cs = append(cs, cand{a: a, lex: lex[id], sim: k.similarity(d, qt, a)})
 	}
 	return cs, nil
 }
@@ -235,7 +237,8 @@ func (k *KB) answerByText(ctx context.Context, txt, loc string, now time.Time) (
 	if err != nil || len(hits) == 0 {
 		return Answer{}, false, err
 	}
-	qt := k.queryTerms(txt, nil)
+	d := newTermDict()
+	qt := k.queryTerms(d, k.syn.cur.Load(), txt, anySynonym)
 	for i, h := range hits {
 		a, err := k.st.Article(ctx, h.ID)
 		if errs.Is(err, errs.NotFound) {
@@ -247,7 +250,7 @@ func (k *KB) answerByText(ctx context.Context, txt, loc string, now time.Time) (
 		if !live(a, now) {
 			continue
 		}
-		sim := k.similarity(qt, a)
+		sim := k.similarity(d, qt, a)
 		if sim < minLexical {
 			return Answer{}, false, nil
 		}
@@ -258,44 +261,24 @@ func (k *KB) answerByText(ctx context.Context, txt, loc string, now time.Time) (
 	return Answer{}, false, nil
 }
 
-// terms returns the set of index terms the main analyzer makes of s.
-func (k *KB) terms(s string) map[string]struct{} {
-	ts := k.main.Analyze([]byte(s))
-	out := make(map[string]struct{}, len(ts))
-	for _, t := range ts {
-		out[string(t.Term)] = struct{}{}
+// termList returns the distinct index terms the main analyzer makes of s.
+func (k *KB) termList(s string) []string {
+	var out []string
+	for _, t := range k.main.Analyze([]byte(s)) {
+		if !slices.Contains(out, string(t.Term)) {
+			out = append(out, string(t.Term))
+		}
 	}
 	return out
 }
 
-// similarity is the best Dice coefficient between the query's terms (or
-// a synonym rewrite's) and the terms of one of a's questions or its title.
-func (k *KB) similarity(qt queryTerms, a store.Article) float64 {
-	sets := make([]map[string]struct{}, 0, 1+len(a.Questions))
+// similarity is the best Dice coefficient between the question's terms
+// (or a synonym rewrite's) and the terms of one of a's questions or its
+// title. d is qt's dictionary, not frozen: a's terms are added to it.
+func (k *KB) similarity(d *termDict, qt queryTerms, a store.Article) float64 {
+	sets := make([]termSet, 0, 1+len(a.Questions))
 	for _, s := range append([]string{a.Title}, a.Questions...) {
-		sets = append(sets, k.terms(s))
+		sets = append(sets, k.termSet(d, s))
 	}
 	return bestSimilarity(qt, sets)
-}
-
-// similarityTo is the best Dice coefficient between the query's terms and
-// one of the term sets (an article's title and questions).
-func similarityTo(qt map[string]struct{}, sets []map[string]struct{}) float64 {
-	if len(qt) == 0 {
-		return 0
-	}
-	best := 0.0
-	for _, at := range sets {
-		if len(at) == 0 {
-			continue
-		}
-		common := 0
-		for t := range at {
-			if _, ok := qt[t]; ok {
-				common++
-			}
-		}
-		best = max(best, 2*float64(common)/float64(len(qt)+len(at)))
-	}
-	return best
 }
