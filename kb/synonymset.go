@@ -305,7 +305,8 @@ func (s *synonyms) rewrites(nq string, keep func(alt string) bool, limit int) []
 	}
 	var out []rewrite
 	var present []bool // reused: most groups are not named at all
-	for _, g := range s.groups {
+	for _, gi := range s.named(nq, stems) {
+		g := s.groups[gi]
 		if !slices.ContainsFunc(g, names) {
 			continue
 		}
