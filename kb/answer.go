@@ -264,7 +264,7 @@ func (k *KB) answerByText(ctx context.Context, txt, loc string, now time.Time) (
 // termList returns the distinct index terms the main analyzer makes of s.
 func (k *KB) termList(s string) []string {
 	var out []string
-	for _, t := range k.main.Analyze([]byte(s)) {
+	for _, t := range k.answer.Analyze([]byte(s)) {
 		if !slices.Contains(out, string(t.Term)) {
 			out = append(out, string(t.Term))
 		}

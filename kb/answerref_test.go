@@ -17,15 +17,6 @@ import (
 // rewrite kept when a candidate article uses its synonym), as the
 // reference the faster code must match exactly.
 
-// refTerms is the set of index terms the main analyzer makes of s.
-func refTerms(k *KB, s string) map[string]struct{} {
-	out := map[string]struct{}{}
-	for _, t := range k.main.Analyze([]byte(s)) {
-		out[string(t.Term)] = struct{}{}
-	}
-	return out
-}
-
 type refQuery struct {
 	own      map[string]struct{}
 	rewrites []refRewrite
