@@ -122,22 +122,34 @@ func (f cjkGrams) Filter(in analysis.TokenStream) analysis.TokenStream {
 			j++
 		}
 		run := in[i:j]
+		i = j
 		if len(run) == 1 {
 			emit(run[0], analysis.Single)
+			continue
 		}
+		// One allocation for the run's new tokens, one for the bigrams'
+		// terms (each capped, so that a later filter appending to one
+		// cannot overwrite the next).
+		made := make([]analysis.Token, 0, 2*len(run)-1)
+		size := 0
 		for k := 0; k+1 < len(run); k++ {
-			term := make([]byte, 0, len(run[k].Term)+len(run[k+1].Term))
-			term = append(append(term, run[k].Term...), run[k+1].Term...)
-			emit(&analysis.Token{Term: term, Start: run[k].Start, End: run[k+1].End}, analysis.Double)
+			size += len(run[k].Term) + len(run[k+1].Term)
 		}
-		if f.unigrams && len(run) > 1 {
+		terms := make([]byte, 0, size)
+		for k := 0; k+1 < len(run); k++ {
+			from := len(terms)
+			terms = append(append(terms, run[k].Term...), run[k+1].Term...)
+			made = append(made, analysis.Token{Term: terms[from:len(terms):len(terms)], Start: run[k].Start, End: run[k+1].End})
+			emit(&made[len(made)-1], analysis.Double)
+		}
+		if f.unigrams {
 			for _, t := range run {
 				if !f.stop[string(t.Term)] {
-					emit(&analysis.Token{Term: t.Term, Start: t.Start, End: t.End}, analysis.Single)
+					made = append(made, analysis.Token{Term: t.Term, Start: t.Start, End: t.End})
+					emit(&made[len(made)-1], analysis.Single)
 				}
 			}
 		}
-		i = j
 	}
 	return out
 }

@@ -139,7 +139,7 @@ func (k *KB) cachedCandidates(ctx context.Context, txt, intent, loc string, now 
 		return nil, true, nil // no articles: nothing to compare txt with
 	}
 	qt := k.queryTerms(c.dict, c.syn, txt, func(alt string) bool { return b.uses[alt] })
-	var cs []candidate
+	cs := make([]candidate, 0, len(b.arts))
 	for _, ca := range b.arts {
 		if !live(ca.a, now) {
 			continue
