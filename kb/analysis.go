@@ -1,6 +1,7 @@
 package kb
 
 import (
+	"bytes"
 	"fmt"
 	"slices"
 	"unicode"
@@ -15,8 +16,6 @@ import (
 	unicodetok "github.com/blevesearch/bleve/v2/analysis/tokenizer/unicode"
 	"github.com/blevesearch/bleve/v2/mapping"
 	"github.com/blevesearch/bleve/v2/registry"
-	"github.com/blevesearch/snowballstem"
-	"github.com/blevesearch/snowballstem/english"
 
 	"github.com/kefu-ai/kefu/nlu/text"
 )
@@ -130,11 +129,16 @@ func (f cjkGrams) Filter(in analysis.TokenStream) analysis.TokenStream {
 		// One allocation for the run's new tokens, one for the bigrams'
 		// terms (each capped, so that a later filter appending to one
 		// cannot overwrite the next).
-		made := make([]analysis.Token, 0, 2*len(run)-1)
-		size := 0
-		for k := 0; k+1 < len(run); k++ {
-			size += len(run[k].Term) + len(run[k+1].Term)
+		n, size := len(run)-1, 0
+		for k, t := range run {
+			if f.unigrams && !f.stop[string(t.Term)] {
+				n++
+			}
+			if k+1 < len(run) {
+				size += len(t.Term) + len(run[k+1].Term)
+			}
 		}
+		made := make([]analysis.Token, 0, n)
 		terms := make([]byte, 0, size)
 		for k := 0; k+1 < len(run); k++ {
 			from := len(terms)
@@ -154,10 +158,11 @@ func (f cjkGrams) Filter(in analysis.TokenStream) analysis.TokenStream {
 	return out
 }
 
-// answerAnalyzer returns main with Bleve's snowball stemmer replaced by
-// snowballFilter, for answer selection, which analyses every customer
-// question: the terms are the same, made with less work. The index keeps
-// main, so an index written by this version opens in any other.
+// answerAnalyzer returns main with two of Bleve's filters replaced by
+// cheaper ones that make the same terms (widthFilter, snowballFilter), for
+// answer selection, which analyses every customer question. The index
+// keeps main, so an index written by this version opens in any other.
+// TestAnswerAnalyzerMatchesMain and FuzzAnswerAnalyzer check the terms.
 func answerAnalyzer(main analysis.Analyzer) analysis.Analyzer {
 	d, ok := main.(*analysis.DefaultAnalyzer)
 	if !ok {
@@ -165,33 +170,45 @@ func answerAnalyzer(main analysis.Analyzer) analysis.Analyzer {
 	}
 	filters := slices.Clone(d.TokenFilters)
 	for i, f := range filters {
-		if _, ok := f.(*en.EnglishStemmerFilter); ok {
+		switch f := f.(type) {
+		case *cjk.CJKWidthFilter:
+			filters[i] = widthFilter{f}
+		case *en.EnglishStemmerFilter:
 			filters[i] = snowballFilter{}
 		}
 	}
 	return &analysis.DefaultAnalyzer{CharFilters: d.CharFilters, Tokenizer: d.Tokenizer, TokenFilters: filters}
 }
 
-// snowballFilter stems as stemmer_en_snowball does, without its cost on
-// Chinese text. A token without an ASCII byte (a CJK gram) comes out of
-// English snowball unchanged, since each of its rules starts by matching
-// an ASCII suffix or word, so it is passed through; the others are
-// stemmed in one environment instead of one each.
-// TestAnswerAnalyzerMatchesMain checks the terms against main's.
+// widthFilter is cjk_width copying only the tokens it changes. cjk_width
+// rebuilds every token from its runes; that changes only a token with a
+// character it folds (U+FF01–U+FF9F, each encoded from byte 0xEF) or with
+// invalid UTF-8, and only those are handed to it.
+type widthFilter struct{ width *cjk.CJKWidthFilter }
+
+func (f widthFilter) Filter(in analysis.TokenStream) analysis.TokenStream {
+	for _, t := range in {
+		if bytes.IndexByte(t.Term, 0xEF) >= 0 || !utf8.Valid(t.Term) {
+			f.width.Filter(analysis.TokenStream{t})
+		}
+	}
+	return in
+}
+
+// snowballFilter is stemmer_en_snowball without its cost on Chinese text.
+// A token without an ASCII byte (a CJK gram) comes out of English snowball
+// unchanged, since each of its rules starts by matching an ASCII suffix or
+// word, so it is passed through; the others are stemmed in one
+// environment instead of one each.
 type snowballFilter struct{}
 
 func (snowballFilter) Filter(in analysis.TokenStream) analysis.TokenStream {
-	var env *snowballstem.Env
+	var st stemmer
 	for _, t := range in {
 		if !slices.ContainsFunc(t.Term, func(c byte) bool { return c < utf8.RuneSelf }) {
 			continue
 		}
-		if env == nil {
-			env = snowballstem.NewEnv("")
-		}
-		env.SetCurrent(string(t.Term))
-		english.Stem(env)
-		if s := env.Current(); s != string(t.Term) {
+		if s := st.stem(string(t.Term)); s != string(t.Term) {
 			t.Term = []byte(s)
 		}
 	}

@@ -16,7 +16,7 @@ var analyzerTricky = []string{
 	"skis skies dying lying news howe atlas cosmos bias andes", "generously generation universe",
 	"ＲＥＦＵＮＤＳ ｉＰｈｏｎｅ１５保修", "iPhone15坏了怎么保修", "退貨怎麼申請", "café naïve résumé",
 	"İstanbul ǅemal ß ﬁne", "123 4.5 6,7 2024年11月", "a\u200db\ufeffc", "bad\xffbytes\xc3", "我的订单 order#123 到哪了？",
-	"yyy y ys yes", "aaaa'", "''", "\u00a0\u3000全角　空格",
+	"yyy y ys yes", "aaaa'", "''", "\u00a0\u3000全角　空格", "ｶﾞｷﾞ ﾊﾟﾝ ｳﾞｪ ﾟ", "ﾃｽﾄ退货",
 }
 
 func analyzedTerms(a analysis.Analyzer, s string) []string {

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode"
 
 	"github.com/kefu-ai/kefu/errs"
 	"github.com/kefu-ai/kefu/nlu/text"
@@ -28,7 +29,7 @@ type refRewrite struct {
 
 // refRewrites is synonyms.rewrites scanning every group.
 func refRewrites(s *synonyms, nq string, keep func(alt string) bool, limit int) []rewrite {
-	words := latinWords(nq)
+	words := refLatinWords(nq)
 	stems := make([]string, len(words))
 	for i, w := range words {
 		stems[i] = w.stem
@@ -65,6 +66,31 @@ func refRewrites(s *synonyms, nq string, keep func(alt string) bool, limit int) 
 			}
 		}
 	}
+	return out
+}
+
+// refLatinWords is latinWords as first written, stemWords on each word.
+func refLatinWords(s string) []latinWord {
+	var out []latinWord
+	start := -1
+	flush := func(end int) {
+		if start >= 0 {
+			if st := stemWords(s[start:end]); len(st) == 1 {
+				out = append(out, latinWord{start, end, st[0]})
+			}
+			start = -1
+		}
+	}
+	for i, r := range s {
+		if (unicode.IsLetter(r) || unicode.IsDigit(r)) && !text.IsCJK(r) {
+			if start < 0 {
+				start = i
+			}
+			continue
+		}
+		flush(i)
+	}
+	flush(len(s))
 	return out
 }
 
@@ -264,6 +290,24 @@ func (r *refShop) answer(t testing.TB, req AnswerRequest) (Answer, bool) {
 		}
 	}
 	return Answer{}, false
+}
+
+// TestLatinWordsMatchReference compares latinWords with the reference for
+// every text of the demo shop, as typed and normalised.
+func TestLatinWordsMatchReference(t *testing.T) {
+	k, _, _ := newTestKB(t, defaultTuning)
+	importFile(t, k, articlesPath)
+	words := 0
+	for _, s := range shopTexts(t, k) {
+		for _, q := range []string{s, text.Normalize(s)} {
+			got, want := latinWords(q), refLatinWords(q)
+			if !slices.Equal(got, want) {
+				t.Errorf("latinWords(%q) = %v, reference %v", q, got, want)
+			}
+			words += len(want)
+		}
+	}
+	t.Logf("%d words", words)
 }
 
 // sameScore reports whether two scores agree to float tolerance.

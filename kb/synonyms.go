@@ -290,12 +290,24 @@ func stemWords(s string) []string {
 	f := strings.FieldsFunc(strings.ToLower(s), func(r rune) bool {
 		return !(unicode.IsLetter(r) || unicode.IsDigit(r)) || text.IsCJK(r)
 	})
+	var st stemmer
 	for i, w := range f {
-		env := snowballstem.NewEnv(w)
-		english.Stem(env)
-		f[i] = env.Current()
+		f[i] = st.stem(w)
 	}
 	return f
+}
+
+// stemmer stems English words (snowball) in one environment.
+type stemmer struct{ env *snowballstem.Env }
+
+func (s *stemmer) stem(w string) string {
+	if s.env == nil {
+		s.env = snowballstem.NewEnv(w)
+	} else {
+		s.env.SetCurrent(w)
+	}
+	english.Stem(s.env)
+	return s.env.Current()
 }
 
 func containsSeq(words, seq []string) bool {

@@ -347,14 +347,23 @@ type latinWord struct {
 
 func latinWords(s string) []latinWord {
 	var out []latinWord
+	var st stemmer
 	start := -1
 	flush := func(end int) {
-		if start >= 0 {
-			if st := stemWords(s[start:end]); len(st) == 1 {
-				out = append(out, latinWord{start, end, st[0]})
-			}
-			start = -1
+		if start < 0 {
+			return
 		}
+		w := s[start:end]
+		switch {
+		case isASCII(w):
+			// What stemWords makes of it, without its allocations.
+			out = append(out, latinWord{start, end, st.stem(strings.ToLower(w))})
+		default:
+			if stems := stemWords(w); len(stems) == 1 {
+				out = append(out, latinWord{start, end, stems[0]})
+			}
+		}
+		start = -1
 	}
 	for i, r := range s {
 		if (unicode.IsLetter(r) || unicode.IsDigit(r)) && !text.IsCJK(r) {
@@ -367,6 +376,15 @@ func latinWords(s string) []latinWord {
 	}
 	flush(len(s))
 	return out
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
 }
 
 // replaceMember puts alt in place of member p in nq: every occurrence of
