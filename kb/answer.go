@@ -3,7 +3,6 @@ package kb
 import (
 	"context"
 	"slices"
-	"sort"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -211,22 +210,35 @@ func rankCandidates(cs []candidate) (Answer, bool, error) {
 		}
 		return 3
 	}
-	sort.SliceStable(cs, func(i, j int) bool {
-		ri, rj := rank(cs[i]), rank(cs[j])
+	before := func(x, y cand) bool {
+		rx, ry := rank(x), rank(y)
 		switch {
-		case ri != rj:
-			return ri < rj
-		case ri == 0 && cs[i].sim != cs[j].sim:
-			return cs[i].sim > cs[j].sim
-		case cs[i].lex != cs[j].lex:
-			return cs[i].lex > cs[j].lex
-		case cs[i].sim != cs[j].sim:
-			return cs[i].sim > cs[j].sim
+		case rx != ry:
+			return rx < ry
+		case rx == 0 && x.sim != y.sim:
+			return x.sim > y.sim
+		case x.lex != y.lex:
+			return x.lex > y.lex
+		case x.sim != y.sim:
+			return x.sim > y.sim
 		}
-		return cs[i].a.ID < cs[j].a.ID
+		return x.a.ID < y.a.ID
+	}
+	slices.SortStableFunc(cs, func(x, y cand) int {
+		switch {
+		case before(x, y):
+			return -1
+		case before(y, x):
+			return 1
+		}
+		return 0
 	})
 	ans := Answer{Article: cs[0].a, Score: max(intentFloor, cs[0].sim)}
-	for _, c := range cs[1:min(len(cs), 1+maxRunnersUp)] {
+	rest := cs[1:min(len(cs), 1+maxRunnersUp)]
+	if len(rest) > 0 {
+		ans.RunnersUp = make([]Hit, 0, len(rest))
+	}
+	for _, c := range rest {
 		ans.RunnersUp = append(ans.RunnersUp, Hit{ID: c.a.ID, Score: c.lex, Title: c.a.Title})
 	}
 	return ans, true, nil
