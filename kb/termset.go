@@ -42,10 +42,11 @@ func (s termSet) size() int { return len(s.ids) + s.unknown }
 
 // termSet returns the index terms of s (see answerAnalyzer).
 func (k *KB) termSet(d *termDict, s string) termSet {
-	var ts termSet
+	tokens := k.answer.Analyze([]byte(s))
+	ts := termSet{ids: make([]uint32, 0, len(tokens))}
 	var unknownBuf [8][]byte
 	unknown := unknownBuf[:0] // distinct terms d lacks
-	for _, t := range k.answer.Analyze([]byte(s)) {
+	for _, t := range tokens {
 		if id, ok := d.id(t.Term); ok {
 			ts.ids = append(ts.ids, id)
 		} else if !slices.ContainsFunc(unknown, func(u []byte) bool { return bytes.Equal(u, t.Term) }) {
