@@ -273,17 +273,6 @@ func (k *KB) answerByText(ctx context.Context, txt, loc string, now time.Time) (
 	return Answer{}, false, nil
 }
 
-// termList returns the distinct index terms the main analyzer makes of s.
-func (k *KB) termList(s string) []string {
-	var out []string
-	for _, t := range k.answer.Analyze([]byte(s)) {
-		if !slices.Contains(out, string(t.Term)) {
-			out = append(out, string(t.Term))
-		}
-	}
-	return out
-}
-
 // similarity is the best Dice coefficient between the question's terms
 // (or a synonym rewrite's) and the terms of one of a's questions or its
 // title. d is qt's dictionary, not frozen: a's terms are added to it.

@@ -41,8 +41,9 @@ type synonymSnapshot struct {
 	groups  [][]string // as editors wrote them (or the built-in list)
 	version int        // 0: the built-in list
 	m       *synonyms
-	// terms are the index terms of each member (by its normalised text),
-	// to tell cheaply which rewrites of a question can matter.
+	// terms are the index terms of each member (by its normalised text):
+	// the answer cache works out from them which members each intent's
+	// articles use, so that a question's rewrites put in only those.
 	terms map[string][]string
 }
 
@@ -152,9 +153,9 @@ func (k *KB) SetSynonyms(ctx context.Context, groups [][]string, version int, by
 	}
 	snap.version = set.Version
 	k.syn.cur.Store(snap)
-	// The answer cache holds the articles' own terms, not query
-	// expansions, so it is still right; it is dropped all the same so that
-	// nothing computed under the old list can outlive it (saves are rare).
+	// The answer cache knows which members of the old list each intent's
+	// articles use (answerBucket.uses): the next answer rebuilds it with
+	// this one (saves are rare).
 	k.invalidateAnswers()
 	return cloneGroups(clean), set.Version, nil
 }

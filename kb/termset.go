@@ -59,6 +59,17 @@ func (k *KB) termSet(d *termDict, s string) termSet {
 	return ts
 }
 
+// termList returns the distinct index terms of s (see answerAnalyzer).
+func (k *KB) termList(s string) []string {
+	var out []string
+	for _, t := range k.answer.Analyze([]byte(s)) {
+		if !slices.Contains(out, string(t.Term)) {
+			out = append(out, string(t.Term))
+		}
+	}
+	return out
+}
+
 // setOf returns terms (distinct) as a termSet of d.
 func (d *termDict) setOf(terms []string) termSet {
 	var ts termSet
