@@ -1,7 +1,9 @@
 package kb
 
 import (
+	"bytes"
 	"fmt"
+	"slices"
 	"unicode"
 	"unicode/utf8"
 
@@ -119,24 +121,98 @@ func (f cjkGrams) Filter(in analysis.TokenStream) analysis.TokenStream {
 			j++
 		}
 		run := in[i:j]
+		i = j
 		if len(run) == 1 {
 			emit(run[0], analysis.Single)
+			continue
 		}
+		// One allocation for the run's new tokens, one for the bigrams'
+		// terms (each capped, so that a later filter appending to one
+		// cannot overwrite the next).
+		n, size := len(run)-1, 0
+		for k, t := range run {
+			if f.unigrams && !f.stop[string(t.Term)] {
+				n++
+			}
+			if k+1 < len(run) {
+				size += len(t.Term) + len(run[k+1].Term)
+			}
+		}
+		made := make([]analysis.Token, 0, n)
+		terms := make([]byte, 0, size)
 		for k := 0; k+1 < len(run); k++ {
-			term := make([]byte, 0, len(run[k].Term)+len(run[k+1].Term))
-			term = append(append(term, run[k].Term...), run[k+1].Term...)
-			emit(&analysis.Token{Term: term, Start: run[k].Start, End: run[k+1].End}, analysis.Double)
+			from := len(terms)
+			terms = append(append(terms, run[k].Term...), run[k+1].Term...)
+			made = append(made, analysis.Token{Term: terms[from:len(terms):len(terms)], Start: run[k].Start, End: run[k+1].End})
+			emit(&made[len(made)-1], analysis.Double)
 		}
-		if f.unigrams && len(run) > 1 {
+		if f.unigrams {
 			for _, t := range run {
 				if !f.stop[string(t.Term)] {
-					emit(&analysis.Token{Term: t.Term, Start: t.Start, End: t.End}, analysis.Single)
+					made = append(made, analysis.Token{Term: t.Term, Start: t.Start, End: t.End})
+					emit(&made[len(made)-1], analysis.Single)
 				}
 			}
 		}
-		i = j
 	}
 	return out
+}
+
+// answerAnalyzer returns main with two of Bleve's filters replaced by
+// cheaper ones that make the same terms (widthFilter, snowballFilter), for
+// answer selection, which analyses every customer question. The index
+// keeps main, so an index written by this version opens in any other.
+// TestAnswerAnalyzerMatchesMain and FuzzAnswerAnalyzer check the terms.
+func answerAnalyzer(main analysis.Analyzer) analysis.Analyzer {
+	d, ok := main.(*analysis.DefaultAnalyzer)
+	if !ok {
+		return main
+	}
+	filters := slices.Clone(d.TokenFilters)
+	for i, f := range filters {
+		switch f := f.(type) {
+		case *cjk.CJKWidthFilter:
+			filters[i] = widthFilter{f}
+		case *en.EnglishStemmerFilter:
+			filters[i] = snowballFilter{}
+		}
+	}
+	return &analysis.DefaultAnalyzer{CharFilters: d.CharFilters, Tokenizer: d.Tokenizer, TokenFilters: filters}
+}
+
+// widthFilter is cjk_width copying only the tokens it changes. cjk_width
+// rebuilds every token from its runes; that changes only a token with a
+// character it folds (U+FF01–U+FF9F, each encoded from byte 0xEF) or with
+// invalid UTF-8, and only those are handed to it.
+type widthFilter struct{ width *cjk.CJKWidthFilter }
+
+func (f widthFilter) Filter(in analysis.TokenStream) analysis.TokenStream {
+	for _, t := range in {
+		if bytes.IndexByte(t.Term, 0xEF) >= 0 || !utf8.Valid(t.Term) {
+			f.width.Filter(analysis.TokenStream{t})
+		}
+	}
+	return in
+}
+
+// snowballFilter is stemmer_en_snowball without its cost on Chinese text.
+// A token without an ASCII byte (a CJK gram) comes out of English snowball
+// unchanged, since each of its rules starts by matching an ASCII suffix or
+// word, so it is passed through; the others are stemmed in one
+// environment instead of one each.
+type snowballFilter struct{}
+
+func (snowballFilter) Filter(in analysis.TokenStream) analysis.TokenStream {
+	var st stemmer
+	for _, t := range in {
+		if !slices.ContainsFunc(t.Term, func(c byte) bool { return c < utf8.RuneSelf }) {
+			continue
+		}
+		if s := st.stem(string(t.Term)); s != string(t.Term) {
+			t.Term = []byte(s)
+		}
+	}
+	return in
 }
 
 // zhStop holds Chinese function characters that carry no topic on their

@@ -2,7 +2,7 @@ package kb
 
 import (
 	"context"
-	"sort"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -172,7 +172,8 @@ func (k *KB) indexedCandidates(ctx context.Context, txt, intent, loc string, now
 	if err != nil {
 		return nil, err
 	}
-	qt := k.queryTerms(txt, nil)
+	d := newTermDict()
+	qt := k.queryTerms(d, k.syn.cur.Load(), txt, anySynonym)
 	var cs []cand
 	for _, id := range ids {
 		a, err := k.st.Article(ctx, id)
@@ -185,7 +186,7 @@ func (k *KB) indexedCandidates(ctx context.Context, txt, intent, loc string, now
 		if !live(a, now) || a.Intent != intent || (loc != "" && a.Locale != loc) {
 			continue // changed a moment ago
 		}
-		cs = append(cs, cand{a: a, lex: lex[id], sim: k.similarity(qt, a)})
+		cs = append(cs, cand{a: a, lex: lex[id], sim: k.similarity(d, qt, a)})
 	}
 	return cs, nil
 }
@@ -209,22 +210,35 @@ func rankCandidates(cs []candidate) (Answer, bool, error) {
 		}
 		return 3
 	}
-	sort.SliceStable(cs, func(i, j int) bool {
-		ri, rj := rank(cs[i]), rank(cs[j])
+	before := func(x, y cand) bool {
+		rx, ry := rank(x), rank(y)
 		switch {
-		case ri != rj:
-			return ri < rj
-		case ri == 0 && cs[i].sim != cs[j].sim:
-			return cs[i].sim > cs[j].sim
-		case cs[i].lex != cs[j].lex:
-			return cs[i].lex > cs[j].lex
-		case cs[i].sim != cs[j].sim:
-			return cs[i].sim > cs[j].sim
+		case rx != ry:
+			return rx < ry
+		case rx == 0 && x.sim != y.sim:
+			return x.sim > y.sim
+		case x.lex != y.lex:
+			return x.lex > y.lex
+		case x.sim != y.sim:
+			return x.sim > y.sim
 		}
-		return cs[i].a.ID < cs[j].a.ID
+		return x.a.ID < y.a.ID
+	}
+	slices.SortStableFunc(cs, func(x, y cand) int {
+		switch {
+		case before(x, y):
+			return -1
+		case before(y, x):
+			return 1
+		}
+		return 0
 	})
 	ans := Answer{Article: cs[0].a, Score: max(intentFloor, cs[0].sim)}
-	for _, c := range cs[1:min(len(cs), 1+maxRunnersUp)] {
+	rest := cs[1:min(len(cs), 1+maxRunnersUp)]
+	if len(rest) > 0 {
+		ans.RunnersUp = make([]Hit, 0, len(rest))
+	}
+	for _, c := range rest {
 		ans.RunnersUp = append(ans.RunnersUp, Hit{ID: c.a.ID, Score: c.lex, Title: c.a.Title})
 	}
 	return ans, true, nil
@@ -235,7 +249,8 @@ func (k *KB) answerByText(ctx context.Context, txt, loc string, now time.Time) (
 	if err != nil || len(hits) == 0 {
 		return Answer{}, false, err
 	}
-	qt := k.queryTerms(txt, nil)
+	d := newTermDict()
+	qt := k.queryTerms(d, k.syn.cur.Load(), txt, anySynonym)
 	for i, h := range hits {
 		a, err := k.st.Article(ctx, h.ID)
 		if errs.Is(err, errs.NotFound) {
@@ -247,7 +262,7 @@ func (k *KB) answerByText(ctx context.Context, txt, loc string, now time.Time) (
 		if !live(a, now) {
 			continue
 		}
-		sim := k.similarity(qt, a)
+		sim := k.similarity(d, qt, a)
 		if sim < minLexical {
 			return Answer{}, false, nil
 		}
@@ -258,44 +273,13 @@ func (k *KB) answerByText(ctx context.Context, txt, loc string, now time.Time) (
 	return Answer{}, false, nil
 }
 
-// terms returns the set of index terms the main analyzer makes of s.
-func (k *KB) terms(s string) map[string]struct{} {
-	ts := k.main.Analyze([]byte(s))
-	out := make(map[string]struct{}, len(ts))
-	for _, t := range ts {
-		out[string(t.Term)] = struct{}{}
-	}
-	return out
-}
-
-// similarity is the best Dice coefficient between the query's terms (or
-// a synonym rewrite's) and the terms of one of a's questions or its title.
-func (k *KB) similarity(qt queryTerms, a store.Article) float64 {
-	sets := make([]map[string]struct{}, 0, 1+len(a.Questions))
+// similarity is the best Dice coefficient between the question's terms
+// (or a synonym rewrite's) and the terms of one of a's questions or its
+// title. d is qt's dictionary, not frozen: a's terms are added to it.
+func (k *KB) similarity(d *termDict, qt queryTerms, a store.Article) float64 {
+	sets := make([]termSet, 0, 1+len(a.Questions))
 	for _, s := range append([]string{a.Title}, a.Questions...) {
-		sets = append(sets, k.terms(s))
+		sets = append(sets, k.termSet(d, s))
 	}
 	return bestSimilarity(qt, sets)
-}
-
-// similarityTo is the best Dice coefficient between the query's terms and
-// one of the term sets (an article's title and questions).
-func similarityTo(qt map[string]struct{}, sets []map[string]struct{}) float64 {
-	if len(qt) == 0 {
-		return 0
-	}
-	best := 0.0
-	for _, at := range sets {
-		if len(at) == 0 {
-			continue
-		}
-		common := 0
-		for t := range at {
-			if _, ok := qt[t]; ok {
-				common++
-			}
-		}
-		best = max(best, 2*float64(common)/float64(len(qt)+len(at)))
-	}
-	return best
 }

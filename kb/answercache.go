@@ -15,16 +15,28 @@ const maxCachedArticles = 20000
 // analysed terms of its title and questions: answering a recognised intent
 // is then a map lookup and a few set intersections instead of index
 // searches and store reads on every customer message. Any change to the
-// articles drops it; the next answer rebuilds it from the store.
+// articles or to the synonym list drops it; the next answer rebuilds it
+// from the store.
 type answerCache struct {
 	gen      uint64
-	byIntent map[string][]cachedArticle // intent + "\x00" + locale
+	syn      *synonymSnapshot // the list in force when the cache was built
+	dict     *termDict        // frozen: every term of the cached titles and questions
+	byIntent map[string]*answerBucket
 	tooBig   bool
+}
+
+// answerBucket is the articles of one intent and locale.
+type answerBucket struct {
+	arts []cachedArticle
+	// uses holds the synonyms of syn (normalised members) all of whose
+	// terms a title or question of arts holds: rewrites of a question
+	// (queryTerms) put in only those.
+	uses map[string]bool
 }
 
 type cachedArticle struct {
 	a     store.Article
-	terms []map[string]struct{}
+	terms []termSet // of the title, then of each question
 }
 
 func cacheKey(intent, loc string) string { return intent + "\x00" + loc }
@@ -47,7 +59,9 @@ func (k *KB) answers(ctx context.Context) (*answerCache, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &answerCache{gen: g, byIntent: map[string][]cachedArticle{}}
+	// SetSynonyms swaps the list before it drops the cache, so a cache
+	// built with an older list is never installed after a newer one.
+	c := &answerCache{gen: g, syn: k.syn.cur.Load(), dict: newTermDict(), byIntent: map[string]*answerBucket{}}
 	if len(all) > maxCachedArticles {
 		c.tooBig = true
 	} else {
@@ -57,17 +71,57 @@ func (k *KB) answers(ctx context.Context) (*answerCache, error) {
 			}
 			ca := cachedArticle{a: a}
 			for _, s := range append([]string{a.Title}, a.Questions...) {
-				ca.terms = append(ca.terms, k.terms(s))
+				ca.terms = append(ca.terms, k.termSet(c.dict, s))
 			}
 			key := cacheKey(a.Intent, a.Locale)
-			c.byIntent[key] = append(c.byIntent[key], ca)
+			b := c.byIntent[key]
+			if b == nil {
+				b = &answerBucket{}
+				c.byIntent[key] = b
+			}
+			b.arts = append(b.arts, ca)
 		}
+		c.dict.frozen = true
+		c.findSynonymUses()
 	}
 	// Install only if no write happened since g was read.
 	if k.agen.Load() == g {
 		k.acache.Store(c)
 	}
 	return c, nil
+}
+
+// findSynonymUses fills in each bucket's uses. It looks a synonym up by
+// its least term id only, so the work is one map lookup per term of the
+// cached titles and questions, however long the list.
+func (c *answerCache) findSynonymUses() {
+	type member struct {
+		text  string
+		terms termSet
+	}
+	byFirst := map[uint32][]member{}
+	if c.syn != nil {
+		for text, terms := range c.syn.terms {
+			ts := c.dict.setOf(terms)
+			if ts.unknown == 0 && len(ts.ids) > 0 {
+				byFirst[ts.ids[0]] = append(byFirst[ts.ids[0]], member{text, ts})
+			}
+		}
+	}
+	for _, b := range c.byIntent {
+		b.uses = map[string]bool{}
+		for _, ca := range b.arts {
+			for _, set := range ca.terms {
+				for _, id := range set.ids {
+					for _, m := range byFirst[id] {
+						if holdsAll(set, m.terms) {
+							b.uses[m.text] = true
+						}
+					}
+				}
+			}
+		}
+	}
 }
 
 // cachedCandidates returns the intent's live articles in loc scored against
@@ -80,10 +134,13 @@ func (k *KB) cachedCandidates(ctx context.Context, txt, intent, loc string, now 
 	if err != nil || c.tooBig {
 		return nil, false, err
 	}
-	arts := c.byIntent[cacheKey(intent, loc)]
-	qt := k.queryTerms(txt, func(alt map[string]struct{}) bool { return usedIn(alt, arts) })
-	var cs []candidate
-	for _, ca := range arts {
+	b := c.byIntent[cacheKey(intent, loc)]
+	if b == nil {
+		return nil, true, nil // no articles: nothing to compare txt with
+	}
+	qt := k.queryTerms(c.dict, c.syn, txt, func(alt string) bool { return b.uses[alt] })
+	cs := make([]candidate, 0, len(b.arts))
+	for _, ca := range b.arts {
 		if !live(ca.a, now) {
 			continue
 		}

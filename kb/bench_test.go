@@ -32,6 +32,31 @@ func BenchmarkSearch(b *testing.B) {
 	}
 }
 
+// BenchmarkAnswer measures answer selection over the demo shop's
+// articles for customers' questions as the dialogue engine asks for them
+// (see loadAnswerRequests), cycling through all of them. The engine never
+// asks about an out-of-scope question, so neither does this: every
+// question is answered from its intent's articles (the answer cache).
+func BenchmarkAnswer(b *testing.B) {
+	var reqs []AnswerRequest
+	for _, r := range loadAnswerRequests(b, answerQuestionDirs...) {
+		if r.Intent != "oos" {
+			reqs = append(reqs, r)
+		}
+	}
+	k, _, _ := newTestKB(b, defaultTuning)
+	importFile(b, k, articlesPath)
+	if _, _, err := k.Answer(ctx, reqs[0]); err != nil { // builds the answer cache
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		if _, _, err := k.Answer(ctx, reqs[i%len(reqs)]); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
 // genArticles makes n articles for a large knowledge base from the demo
 // shop's: article i is a demo article about a product of its own (a
 // random two-character name prefixed to its title and questions, so the

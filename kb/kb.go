@@ -42,6 +42,7 @@ type KB struct {
 	tune    tuning
 	mapping *mapping.IndexMappingImpl
 	main    analysis.Analyzer
+	answer  analysis.Analyzer // main for answer selection (see answerAnalyzer)
 	dir     string
 
 	// wmu serialises writers (editor operations, the replay and swap at
@@ -111,7 +112,7 @@ func open(ctx context.Context, cfg Config, st ArticleStore, t tuning) (*KB, erro
 	if main == nil {
 		return nil, fmt.Errorf("kb: analyzer %s missing", analyzerMain)
 	}
-	k := &KB{st: st, now: cfg.Now, tune: t, mapping: m, main: main, dir: cfg.IndexDir,
+	k := &KB{st: st, now: cfg.Now, tune: t, mapping: m, main: main, answer: answerAnalyzer(main), dir: cfg.IndexDir,
 		rankSlots: make(chan struct{}, runtime.GOMAXPROCS(0))}
 	if k.now == nil {
 		k.now = time.Now

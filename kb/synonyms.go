@@ -1,6 +1,7 @@
 package kb
 
 import (
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -130,6 +131,11 @@ var DefaultSynonyms = [][]string{
 // synonyms finds synonym groups in a query.
 type synonyms struct {
 	groups [][]synTerm
+	// byRune and byStem index the groups by the first rune of their
+	// Chinese members and the first stem of their English ones, so that a
+	// query is checked only against the groups it may name (named).
+	byRune map[rune][]int
+	byStem map[string][]int
 }
 
 type synTerm struct {
@@ -173,7 +179,41 @@ func newSynonyms(groups [][]string) (*synonyms, error) {
 			s.groups = append(s.groups, terms)
 		}
 	}
+	s.byRune, s.byStem = map[rune][]int{}, map[string][]int{}
+	add := func(l []int, gi int) []int {
+		if len(l) > 0 && l[len(l)-1] == gi {
+			return l // another member of the same group
+		}
+		return append(l, gi)
+	}
+	for gi, g := range s.groups {
+		for _, t := range g {
+			if t.words == nil {
+				r, _ := utf8.DecodeRuneInString(t.text)
+				s.byRune[r] = add(s.byRune[r], gi)
+			} else {
+				s.byStem[t.words[0]] = add(s.byStem[t.words[0]], gi)
+			}
+		}
+	}
 	return s, nil
+}
+
+// named returns, in order, the groups the normalised query q may name:
+// those with a Chinese member that starts with a rune of q or an English
+// member whose first word is one of stems (q's stemmed words). Every group
+// q names is among them: a member found in q starts where one of q's
+// runes does (UTF-8 never matches in the middle of a rune).
+func (s *synonyms) named(q string, stems []string) []int {
+	var out []int
+	for _, r := range q {
+		out = append(out, s.byRune[r]...)
+	}
+	for _, st := range stems {
+		out = append(out, s.byStem[st]...)
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
 }
 
 // expand returns, for every group the normalised query q names, the
@@ -186,7 +226,8 @@ func (s *synonyms) expand(q string) [][]string {
 	var out [][]string
 	seen := map[string]bool{}
 	n := 0
-	for _, g := range s.groups {
+	for _, gi := range s.named(q, words) {
+		g := s.groups[gi]
 		hit := false
 		present := make([]bool, len(g))
 		for i, t := range g {
@@ -249,12 +290,24 @@ func stemWords(s string) []string {
 	f := strings.FieldsFunc(strings.ToLower(s), func(r rune) bool {
 		return !(unicode.IsLetter(r) || unicode.IsDigit(r)) || text.IsCJK(r)
 	})
+	var st stemmer
 	for i, w := range f {
-		env := snowballstem.NewEnv(w)
-		english.Stem(env)
-		f[i] = env.Current()
+		f[i] = st.stem(w)
 	}
 	return f
+}
+
+// stemmer stems English words (snowball) in one environment.
+type stemmer struct{ env *snowballstem.Env }
+
+func (s *stemmer) stem(w string) string {
+	if s.env == nil {
+		s.env = snowballstem.NewEnv(w)
+	} else {
+		s.env.SetCurrent(w)
+	}
+	english.Stem(s.env)
+	return s.env.Current()
 }
 
 func containsSeq(words, seq []string) bool {

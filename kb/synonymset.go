@@ -41,9 +41,10 @@ type synonymSnapshot struct {
 	groups  [][]string // as editors wrote them (or the built-in list)
 	version int        // 0: the built-in list
 	m       *synonyms
-	// terms are the index terms of each member (by its normalised text),
-	// to tell cheaply which rewrites of a question can matter.
-	terms map[string]map[string]struct{}
+	// terms are the index terms of each member (by its normalised text):
+	// the answer cache works out from them which members each intent's
+	// articles use, so that a question's rewrites put in only those.
+	terms map[string][]string
 }
 
 // newSnapshot compiles groups into a snapshot.
@@ -52,11 +53,11 @@ func (k *KB) newSnapshot(groups [][]string, version int) (*synonymSnapshot, erro
 	if err != nil {
 		return nil, err
 	}
-	s := &synonymSnapshot{groups: cloneGroups(groups), version: version, m: m, terms: map[string]map[string]struct{}{}}
+	s := &synonymSnapshot{groups: cloneGroups(groups), version: version, m: m, terms: map[string][]string{}}
 	for _, g := range m.groups {
 		for _, t := range g {
 			if _, ok := s.terms[t.text]; !ok {
-				s.terms[t.text] = k.terms(t.text)
+				s.terms[t.text] = k.termList(t.text)
 			}
 		}
 	}
@@ -152,9 +153,9 @@ func (k *KB) SetSynonyms(ctx context.Context, groups [][]string, version int, by
 	}
 	snap.version = set.Version
 	k.syn.cur.Store(snap)
-	// The answer cache holds the articles' own terms, not query
-	// expansions, so it is still right; it is dropped all the same so that
-	// nothing computed under the old list can outlive it (saves are rare).
+	// The answer cache knows which members of the old list each intent's
+	// articles use (answerBucket.uses): the next answer rebuilds it with
+	// this one (saves are rare).
 	k.invalidateAnswers()
 	return cloneGroups(clean), set.Version, nil
 }
@@ -234,68 +235,49 @@ const maxQueryRewrites = 16
 // customer had used that word. Search expands queries with the same list
 // (textQuery).
 type queryTerms struct {
-	own      map[string]struct{}
+	own      termSet
 	rewrites []rewriteTerms
 }
 
 type rewriteTerms struct {
-	terms map[string]struct{} // of the rewritten question
-	alt   map[string]struct{} // of the synonym put in
+	terms termSet // of the rewritten question
+	alt   termSet // of the synonym put in
 }
 
-// queryTerms analyses txt and its rewrites. near, when not nil, says
-// whether a candidate article uses a synonym (has all its terms in a
-// title or question): a rewrite putting in one that no candidate uses
-// cannot bring the question closer to any, and is not analysed. Most are
-// not, which keeps an answer's cost near what it is without synonyms.
-func (k *KB) queryTerms(txt string, near func(alt map[string]struct{}) bool) queryTerms {
-	qt := queryTerms{own: k.terms(txt)}
-	s := k.syn.cur.Load()
+// queryTerms analyses txt and its rewrites under the synonym list s (nil:
+// none) into terms of d. keep says whether a candidate article uses a
+// synonym (has all its terms in a title or question): a rewrite putting
+// in one that no candidate uses cannot bring the question closer to any,
+// and is not analysed. Most are not, which keeps an answer's cost near
+// what it is without synonyms.
+func (k *KB) queryTerms(d *termDict, s *synonymSnapshot, txt string, keep func(alt string) bool) queryTerms {
+	qt := queryTerms{own: k.termSet(d, txt)}
 	if s == nil {
 		return qt
 	}
-	keep := func(alt string) bool { return near == nil || near(s.terms[alt]) }
 	for _, r := range s.m.rewrites(text.Normalize(txt), keep, maxQueryRewrites) {
-		qt.rewrites = append(qt.rewrites, rewriteTerms{terms: k.terms(r.text), alt: s.terms[r.alt]})
+		qt.rewrites = append(qt.rewrites, rewriteTerms{terms: k.termSet(d, r.text), alt: d.setOf(s.terms[r.alt])})
 	}
 	return qt
 }
 
-// usedIn reports whether the title or a question of one of arts holds
-// every one of terms.
-func usedIn(terms map[string]struct{}, arts []cachedArticle) bool {
-	for _, a := range arts {
-		for _, set := range a.terms {
-			if holdsAll(set, terms) {
-				return true
-			}
-		}
-	}
-	return false
-}
+// anySynonym keeps every rewrite (the candidates are not known when the
+// question is analysed).
+func anySynonym(string) bool { return true }
 
-func holdsAll(set, terms map[string]struct{}) bool {
-	if len(terms) == 0 || len(terms) > len(set) {
-		return false
+// bestSimilarity is the best Dice coefficient between the question's terms
+// and one of sets (an article's title and questions), or between a
+// rewrite's terms and a set that holds its synonym: to any other set it
+// could only seem closer by being shorter.
+func bestSimilarity(qt queryTerms, sets []termSet) float64 {
+	best := 0.0
+	for _, set := range sets {
+		best = max(best, dice(qt.own, set))
 	}
-	for t := range terms {
-		if _, ok := set[t]; !ok {
-			return false
-		}
-	}
-	return true
-}
-
-// bestSimilarity is similarityTo for the closest of the question's forms.
-// A rewrite is compared only with the sets that hold its synonym: to any
-// other it could only seem closer by being shorter.
-func bestSimilarity(qt queryTerms, sets []map[string]struct{}) float64 {
-	best := similarityTo(qt.own, sets)
 	for _, r := range qt.rewrites {
 		for _, set := range sets {
 			if holdsAll(set, r.alt) {
-				one := [1]map[string]struct{}{set}
-				best = max(best, similarityTo(r.terms, one[:]))
+				best = max(best, dice(r.terms, set))
 			}
 		}
 	}
@@ -324,7 +306,8 @@ func (s *synonyms) rewrites(nq string, keep func(alt string) bool, limit int) []
 	}
 	var out []rewrite
 	var present []bool // reused: most groups are not named at all
-	for _, g := range s.groups {
+	for _, gi := range s.named(nq, stems) {
+		g := s.groups[gi]
 		if !slices.ContainsFunc(g, names) {
 			continue
 		}
@@ -365,14 +348,23 @@ type latinWord struct {
 
 func latinWords(s string) []latinWord {
 	var out []latinWord
+	var st stemmer
 	start := -1
 	flush := func(end int) {
-		if start >= 0 {
-			if st := stemWords(s[start:end]); len(st) == 1 {
-				out = append(out, latinWord{start, end, st[0]})
-			}
-			start = -1
+		if start < 0 {
+			return
 		}
+		w := s[start:end]
+		switch {
+		case isASCII(w):
+			// What stemWords makes of it, without its allocations.
+			out = append(out, latinWord{start, end, st.stem(strings.ToLower(w))})
+		default:
+			if stems := stemWords(w); len(stems) == 1 {
+				out = append(out, latinWord{start, end, stems[0]})
+			}
+		}
+		start = -1
 	}
 	for i, r := range s {
 		if (unicode.IsLetter(r) || unicode.IsDigit(r)) && !text.IsCJK(r) {
@@ -385,6 +377,15 @@ func latinWords(s string) []latinWord {
 	}
 	flush(len(s))
 	return out
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
 }
 
 // replaceMember puts alt in place of member p in nq: every occurrence of

@@ -11,6 +11,7 @@ import (
 
 	"github.com/kefu-ai/kefu/errs"
 	"github.com/kefu-ai/kefu/kb/kbtest"
+	"github.com/kefu-ai/kefu/nlu/text"
 	"github.com/kefu-ai/kefu/store"
 )
 
@@ -317,4 +318,69 @@ func TestQueryRewrites(t *testing.T) {
 	if got := s.rewrites("快递 refund", all, 1); len(got) != 1 {
 		t.Errorf("limit 1: %d rewrites", len(got))
 	}
+}
+
+// TestSynonymsNamed checks the groups named picks against a scan of every
+// group, for every question and article text of the demo shop, under the
+// built-in list and a list with mixed-script members.
+func TestSynonymsNamed(t *testing.T) {
+	var texts []string
+	for _, r := range loadAnswerRequests(t, "../data/nlu/train", "../data/nlu/val", "../data/nlu/test") {
+		texts = append(texts, r.Text)
+	}
+	k, st, _ := newTestKB(t, defaultTuning)
+	importFile(t, k, articlesPath)
+	arts, err := st.Articles(ctx, store.ArticleFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range arts {
+		texts = append(texts, a.Title, a.Answer)
+		texts = append(texts, a.Questions...)
+	}
+	lists := map[string][][]string{
+		"built-in": DefaultSynonyms,
+		"mixed": {{"vip会员", "超级会员", "VIP 卡"}, {"app", "应用", "客户端"}, {"7天无理由", "seven days"},
+			{"where is", "where's", "track"}, {"iphone", "苹果手机"}},
+	}
+	for name, groups := range lists {
+		s, err := newSynonyms(groups)
+		if err != nil {
+			t.Fatal(err)
+		}
+		found := 0
+		for _, txt := range texts {
+			for _, q := range []string{text.Normalize(txt), txt} { // search passes the normalised text
+				for _, stems := range [][]string{stemWords(q), latinStems(q)} {
+					var want []int
+					for gi, g := range s.groups {
+						if slices.ContainsFunc(g, func(m synTerm) bool {
+							if m.words == nil {
+								return strings.Contains(q, m.text)
+							}
+							return containsSeq(stems, m.words)
+						}) {
+							want = append(want, gi)
+						}
+					}
+					got := s.named(q, stems)
+					for _, gi := range want {
+						if !slices.Contains(got, gi) {
+							t.Errorf("%s: named(%q) = %v misses group %d %v", name, q, got, gi, groups[gi])
+						}
+					}
+					found += len(want)
+				}
+			}
+		}
+		t.Logf("%s: %d texts, %d groups named", name, len(texts), found)
+	}
+}
+
+func latinStems(q string) []string {
+	var out []string
+	for _, w := range latinWords(q) {
+		out = append(out, w.stem)
+	}
+	return out
 }
