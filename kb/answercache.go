@@ -49,9 +49,17 @@ func (k *KB) invalidateAnswers() {
 	k.acache.Store(nil)
 }
 
-// answers returns a current cache, building it when needed.
+// answers returns a current cache, building it when needed. One caller
+// builds; the others wait for it: after an edit under load every request
+// built a copy of its own (64 clients: answers stalled ~150 ms).
 func (k *KB) answers(ctx context.Context) (*answerCache, error) {
 	g := k.agen.Load()
+	if c := k.acache.Load(); c != nil && c.gen == g {
+		return c, nil
+	}
+	k.abuild.Lock()
+	defer k.abuild.Unlock()
+	g = k.agen.Load()
 	if c := k.acache.Load(); c != nil && c.gen == g {
 		return c, nil
 	}

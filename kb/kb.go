@@ -57,6 +57,7 @@ type KB struct {
 
 	acache atomic.Pointer[answerCache] // see answercache.go
 	agen   atomic.Uint64
+	abuild sync.Mutex // one answer cache build at a time
 
 	// rankSlots bounds the rankings running at once to the CPUs: a
 	// ranking is pure CPU work, so more at once only preempt each other
@@ -147,6 +148,12 @@ func open(ctx context.Context, cfg Config, st ArticleStore, t tuning) (*KB, erro
 	}
 	k.cur.Store(h)
 	k.removeStale(h.dir)
+	// Build the answer cache now rather than in the first customers'
+	// requests.
+	if _, err := k.answers(ctx); err != nil {
+		h.close()
+		return nil, err
+	}
 	return k, nil
 }
 
