@@ -9,6 +9,14 @@
 // It prints, per concurrency level, turns per second and latency
 // percentiles of POST /v1/conversations/{id}/messages.
 //
+// By default every client sends its next message as soon as it has the
+// answer to the last (a closed loop: the server runs flat out, and the
+// latency is what 64 customers see from a saturated server). -rate R
+// paces the clients instead, R turns per second in all, each turn due at
+// a fixed time: the latency then runs from when the turn was due, not
+// from when a client that had fallen behind got round to sending it, so a
+// slow server cannot hide its backlog (coordinated omission).
+//
 // It shares the machine with the server in our benchmarks, so it is made
 // cheap: each client keeps one HTTP/1.1 keep-alive connection of its own,
 // writes requests prepared once and parses answers with
@@ -63,12 +71,16 @@ func run(args []string, out io.Writer) error {
 	maxDur := fl.Duration("max", 60*time.Second, "time limit per level")
 	perConv := fl.Int("per-conversation", 10, "messages per conversation before a customer starts a new one")
 	netHTTP := fl.Bool("nethttp", false, "use net/http's client (costs more CPU on the shared machine)")
+	rate := fl.Float64("rate", 0, "turns per second offered by all clients together (0: each client sends as soon as it has its answer)")
 	if err := fl.Parse(args); err != nil {
 		return err
 	}
 	u, err := url.Parse(*base)
 	if err != nil || u.Scheme != "http" || u.Host == "" {
 		return fmt.Errorf("bad -url %q: want http://host:port", *base)
+	}
+	if *rate < 0 {
+		return fmt.Errorf("bad -rate %v: want turns per second, or 0", *rate)
 	}
 	bodies := make([][]byte, len(messages))
 	for i, m := range messages {
@@ -82,13 +94,16 @@ func run(args []string, out io.Writer) error {
 		newClient = func() poster { return &rawClient{host: u.Host, prefix: strings.TrimSuffix(u.Path, "/")} }
 	}
 	fmt.Fprintf(out, "# client %s, GOMAXPROCS %d\n", map[bool]string{true: "net/http", false: "raw keep-alive"}[*netHTTP], runtime.GOMAXPROCS(0))
+	if *rate > 0 {
+		fmt.Fprintf(out, "# paced: %.0f turns/s offered in all; latency from each turn's due time\n", *rate)
+	}
 	fmt.Fprintf(out, "%-8s %10s %10s %10s %10s %10s %8s\n", "clients", "turns", "turns/s", "p50", "p99", "max", "errors")
 	for _, l := range strings.Split(*levels, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(l))
 		if err != nil || n < 1 {
 			return fmt.Errorf("bad concurrency %q", l)
 		}
-		r := level(newClient, bodies, n, *requests, *maxDur, *perConv)
+		r := level(newClient, bodies, n, *requests, *maxDur, *perConv, *rate)
 		fmt.Fprintf(out, "%-8d %10d %10.0f %10s %10s %10s %8d\n", n, len(r.lat), float64(len(r.lat))/r.wall.Seconds(),
 			pct(r.lat, 0.50), pct(r.lat, 0.99), pct(r.lat, 1), r.errors)
 		if r.firstErr != nil {
@@ -112,7 +127,25 @@ type result struct {
 	firstErr error
 }
 
-func level(newClient func() poster, bodies [][]byte, clients, requests int, maxDur time.Duration, perConv int) result {
+// schedule gives a paced client's turns their due times: client c of n,
+// together offering rate turns per second, has turn k due at
+// start + (k + c/n) * n/rate, so the clients' turns interleave evenly.
+type schedule struct {
+	start    time.Time
+	interval time.Duration // between two turns of one client
+	offset   time.Duration
+}
+
+func newSchedule(start time.Time, c, n int, rate float64) schedule {
+	interval := time.Duration(float64(n) / rate * float64(time.Second))
+	return schedule{start: start, interval: interval, offset: interval * time.Duration(c) / time.Duration(n)}
+}
+
+func (s schedule) due(k int) time.Time {
+	return s.start.Add(s.offset + time.Duration(k)*s.interval)
+}
+
+func level(newClient func() poster, bodies [][]byte, clients, requests int, maxDur time.Duration, perConv int, rate float64) result {
 	ctx, cancel := context.WithTimeout(context.Background(), maxDur)
 	defer cancel()
 	var left atomic.Int64
@@ -139,6 +172,10 @@ func level(newClient func() poster, bodies [][]byte, clients, requests int, maxD
 			lat := make([]time.Duration, 0, requests/clients+1)
 			conv, sent := "", 0
 			var path []byte
+			var sched schedule
+			if rate > 0 {
+				sched = newSchedule(start, c, clients, rate)
+			}
 			for i := c; ctx.Err() == nil && left.Add(-1) >= 0; i++ {
 				if conv == "" || sent == perConv {
 					id, err := cl.post(ctx, "/v1/conversations", []byte(`{"channel":"load"}`), true)
@@ -150,6 +187,12 @@ func level(newClient func() poster, bodies [][]byte, clients, requests int, maxD
 					path = append(append(append(path[:0], "/v1/conversations/"...), conv...), "/messages"...)
 				}
 				t0 := time.Now()
+				if rate > 0 {
+					t0 = sched.due(i - c)
+					if d := time.Until(t0); d > 0 {
+						time.Sleep(d)
+					}
+				}
 				if _, err := cl.post(ctx, string(path), bodies[i%len(bodies)], false); err != nil {
 					fail(err)
 					continue
