@@ -101,6 +101,12 @@ func decodeJSON(raw []byte, dst any) error {
 	if err := checkJSONShape(raw); err != nil {
 		return err
 	}
+	// json.Unmarshal accepts exactly what the decoder below does (one
+	// value, nothing after it) without a decoder's buffers; the decoder
+	// runs only to say what is wrong with a body Unmarshal refused.
+	if json.Unmarshal(raw, dst) == nil {
+		return nil
+	}
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	if err := dec.Decode(dst); err != nil {
 		return jsonError(err)
