@@ -235,6 +235,10 @@ func registerStoreMetrics(reg prometheus.Registerer, st *sqlite.Store) {
 			Name: "kefu_store_write_calls_total",
 			Help: "Write calls committed (customer turns, state changes, queue and article writes).",
 		}, func() float64 { return float64(st.WriteStats().Calls) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "kefu_store_log_catchups_total",
+			Help: "Checkpoints the store's writer ran between commits so that the write-ahead log could start over (writes wait a few milliseconds for each).",
+		}, func() float64 { return float64(st.WriteStats().CatchUps) }),
 	)
 }
 

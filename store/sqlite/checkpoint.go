@@ -47,7 +47,8 @@ const (
 // readers; it copies what no reader still needs, and a later one copies
 // the rest.
 type checkpointer struct {
-	db *sql.DB
+	db    *sql.DB
+	every time.Duration // least time between two checkpoints
 	// long is called when a checkpoint finds the log restart pages long.
 	restart int
 	long    func()
@@ -56,8 +57,8 @@ type checkpointer struct {
 	ended   chan struct{}
 }
 
-func startCheckpointer(db *sql.DB, restart int, long func()) *checkpointer {
-	c := &checkpointer{db: db, restart: restart, long: long, kick: make(chan struct{}, 1), quit: make(chan struct{}), ended: make(chan struct{})}
+func startCheckpointer(db *sql.DB, every time.Duration, restart int, long func()) *checkpointer {
+	c := &checkpointer{db: db, every: every, restart: restart, long: long, kick: make(chan struct{}, 1), quit: make(chan struct{}), ended: make(chan struct{})}
 	go c.run()
 	return c
 }
@@ -77,7 +78,7 @@ func (c *checkpointer) stop() {
 
 func (c *checkpointer) run() {
 	defer close(c.ended)
-	t := time.NewTimer(checkpointEvery)
+	t := time.NewTimer(c.every)
 	defer t.Stop()
 	for {
 		select {
@@ -95,7 +96,7 @@ func (c *checkpointer) run() {
 			}
 			c.long()
 		}
-		t.Reset(checkpointEvery)
+		t.Reset(c.every)
 		select {
 		case <-c.quit:
 			return

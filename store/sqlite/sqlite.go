@@ -37,9 +37,12 @@ type Config struct {
 	// none). See convCache.
 	ConversationCache int
 
-	// restartPages overrides the log length at which the log starts over
-	// (tests; 0: restartPages).
-	restartPages int
+	// restartPages overrides the log length at which the log starts over,
+	// backstopPages the writer's automatic checkpoint, checkpointEvery the
+	// checkpointer's pace (tests; 0: the defaults, restartPages, twice
+	// that and checkpointEvery; a negative backstop: none).
+	restartPages, backstopPages int
+	checkpointEvery             time.Duration
 }
 
 // Store is kefu's SQLite store. It is safe for concurrent use.
@@ -70,7 +73,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	}
 
 	restart := cmp.Or(cfg.restartPages, restartPages)
-	db, err := sql.Open("sqlite", dsn(path, false, 2*restart))
+	db, err := sql.Open("sqlite", dsn(path, false, cmp.Or(cfg.backstopPages, 2*restart)))
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: open %q: %w", path, err)
 	}
@@ -119,7 +122,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		return nil, fmt.Errorf("sqlite: prepare: %w", err)
 	}
 	s.w = newWriter(db, s)
-	s.cp = startCheckpointer(cdb, restart, s.w.catchUp)
+	s.cp = startCheckpointer(cdb, cmp.Or(cfg.checkpointEvery, checkpointEvery), restart, s.w.catchUp)
 	go s.w.run()
 	return s, nil
 }

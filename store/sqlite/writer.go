@@ -77,12 +77,16 @@ type writer struct {
 type WriteStats struct {
 	Commits int64 // transactions committed
 	Calls   int64 // write calls they held (Calls/Commits is the mean batch)
+	// CatchUps counts the checkpoints the writer ran between batches so
+	// that the write-ahead log could start over (see checkpoint.go): each
+	// held the writes queued behind it for a few milliseconds.
+	CatchUps int64
 }
 
 // WriteStats returns how many transactions the store committed and how
 // many write calls they held.
 func (s *Store) WriteStats() WriteStats {
-	return WriteStats{Commits: s.w.commits.Load(), Calls: s.w.calls.Load()}
+	return WriteStats{Commits: s.w.commits.Load(), Calls: s.w.calls.Load(), CatchUps: s.w.catchUps.Load()}
 }
 
 // newWriter makes the writer of s; go run() starts it.
