@@ -49,7 +49,8 @@ const (
 type checkpointer struct {
 	db    *sql.DB
 	every time.Duration // least time between two checkpoints
-	// long is called when a checkpoint finds the log restart pages long.
+	// When a checkpoint finds the log restart pages long or longer, the
+	// checkpointer calls long (the writer's catchUp).
 	restart int
 	long    func()
 	kick    chan struct{} // buffer 1: "there were commits"

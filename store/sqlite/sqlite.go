@@ -144,7 +144,8 @@ func (s *Store) Close() error {
 // dsn builds the modernc.org/sqlite data source name. Every pragma is in
 // the DSN so that each pooled connection gets it when it is opened (one
 // db.Exec would configure one connection only).
-// autoCheckpoint is the writer's wal_autocheckpoint (pages).
+// autoCheckpoint is the writer's wal_autocheckpoint (pages; 0 or less:
+// none).
 func dsn(path string, readOnly bool, autoCheckpoint int) string {
 	// SQLite decodes %XX in URI file names; escape what would end the path.
 	esc := strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(path)
