@@ -232,8 +232,10 @@ func BenchmarkTurn(b *testing.B) { benchmarkTurn(b, 1) }
 // commits and group commit batches them.
 func BenchmarkTurn64(b *testing.B) { benchmarkTurn(b, 32) }
 
-func benchmarkTurn(b *testing.B, parallelism int) {
-	cfg, err := LoadConfig("", []string{"KEFU_DATA_DIR=" + b.TempDir(), "KEFU_LIMITS_RATE=0", "KEFU_LOG_LEVEL=error"}, nil)
+// benchMain builds the server in process on a fresh data directory, with
+// env on top of the defaults; it is closed when b ends.
+func benchMain(b *testing.B, env ...string) *Main {
+	cfg, err := LoadConfig("", append([]string{"KEFU_DATA_DIR=" + b.TempDir(), "KEFU_LOG_LEVEL=error"}, env...), nil)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -241,7 +243,12 @@ func benchmarkTurn(b *testing.B, parallelism int) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer m.Close()
+	b.Cleanup(m.Close)
+	return m
+}
+
+func benchmarkTurn(b *testing.B, parallelism int) {
+	m := benchMain(b, "KEFU_LIMITS_RATE=0")
 	h := m.server.Handler()
 	texts := []string{"7天无理由退货怎么算", "退货运费谁出", "what payment methods do you accept", "优惠券怎么用", "is it genuine"}
 	b.SetParallelism(parallelism)

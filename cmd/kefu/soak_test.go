@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"io"
 	"os"
 	"runtime"
 	"strconv"
@@ -29,15 +28,7 @@ func BenchmarkSoak(b *testing.B) {
 	if n <= 0 {
 		b.Skip("set KEFU_SOAK to the number of conversations")
 	}
-	cfg, err := LoadConfig("", []string{"KEFU_DATA_DIR=" + b.TempDir(), "KEFU_LOG_LEVEL=error"}, nil)
-	if err != nil {
-		b.Fatal(err)
-	}
-	m, err := NewMain(context.Background(), cfg, newLogger(io.Discard, "error"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer m.Close()
+	m := benchMain(b)
 	ctx := context.Background()
 	for b.Loop() {
 		soak(b, ctx, m.engine, n)
