@@ -1,6 +1,7 @@
 package kb
 
 import (
+	"cmp"
 	"context"
 	"slices"
 	"strings"
@@ -210,28 +211,20 @@ func rankCandidates(cs []candidate) (Answer, bool, error) {
 		}
 		return 3
 	}
-	before := func(x, y cand) bool {
+	// Higher scores first (none is NaN), then the lower id.
+	slices.SortStableFunc(cs, func(x, y cand) int {
 		rx, ry := rank(x), rank(y)
 		switch {
 		case rx != ry:
-			return rx < ry
+			return cmp.Compare(rx, ry)
 		case rx == 0 && x.sim != y.sim:
-			return x.sim > y.sim
+			return cmp.Compare(y.sim, x.sim)
 		case x.lex != y.lex:
-			return x.lex > y.lex
+			return cmp.Compare(y.lex, x.lex)
 		case x.sim != y.sim:
-			return x.sim > y.sim
+			return cmp.Compare(y.sim, x.sim)
 		}
-		return x.a.ID < y.a.ID
-	}
-	slices.SortStableFunc(cs, func(x, y cand) int {
-		switch {
-		case before(x, y):
-			return -1
-		case before(y, x):
-			return 1
-		}
-		return 0
+		return strings.Compare(x.a.ID, y.a.ID)
 	})
 	ans := Answer{Article: cs[0].a, Score: max(intentFloor, cs[0].sim)}
 	rest := cs[1:min(len(cs), 1+maxRunnersUp)]
